@@ -1,0 +1,1 @@
+"""Python side of financial_analytics: data generation, loading, database control, ML."""
