@@ -121,7 +121,11 @@ TABLES: tuple[Table, ...] = (
             ("customer_segment", TEXT, "mass | affluent | premier | student | small_business"),
             ("annual_income", MONEY, "declared yearly income"),
             ("credit_score", INT, "bureau score 300-850"),
-            ("employment_status", TEXT, "employed | self_employed | unemployed | retired | student"),
+            (
+                "employment_status",
+                TEXT,
+                "employed | self_employed | unemployed | retired | student",
+            ),
             ("risk_rating", TEXT, "low | medium | high (KYC rating)"),
             ("customer_status", TEXT, "active | inactive | closed"),
             ("preferred_channel", TEXT, "mobile | online | branch | phone"),
@@ -164,7 +168,11 @@ TABLES: tuple[Table, ...] = (
             ("transaction_time", TS, "event time"),
             ("amount", MONEY, "signed: negative debits the account, positive credits it"),
             ("currency", TEXT, "ISO 4217"),
-            ("transaction_type", TEXT, "purchase | withdrawal | deposit | transfer_in | transfer_out | payment | fee | refund"),
+            (
+                "transaction_type",
+                TEXT,
+                "purchase | withdrawal | deposit | transfer_in | transfer_out | payment | fee | refund",
+            ),
             ("channel", TEXT, "pos | online | mobile | atm | branch"),
             ("card_present", BOOL, "card physically present"),
             ("status", TEXT, "approved | declined | reversed"),
@@ -226,7 +234,11 @@ TABLES: tuple[Table, ...] = (
             ("customer_id", TEXT, ""),
             ("interaction_time", TS, ""),
             ("channel", TEXT, "phone | chat | email | branch | app"),
-            ("interaction_type", TEXT, "complaint | inquiry | service_request | fee_dispute | fraud_report | compliment"),
+            (
+                "interaction_type",
+                TEXT,
+                "complaint | inquiry | service_request | fee_dispute | fraud_report | compliment",
+            ),
             ("reason", TEXT, "topic code"),
             ("resolution_status", TEXT, "resolved | pending | escalated"),
             ("handle_time_seconds", INT, ""),
@@ -312,7 +324,11 @@ TRUTH_TABLES: tuple[Table, ...] = (
         "Planted fraud: every fraudulent transaction and the pattern that produced it.",
         _cols(
             ("transaction_id", TEXT, ""),
-            ("pattern", TEXT, "night_cnp_burst | velocity_spike | new_high_risk_merchant | amount_outlier"),
+            (
+                "pattern",
+                TEXT,
+                "night_cnp_burst | velocity_spike | new_high_risk_merchant | amount_outlier",
+            ),
         ),
     ),
     Table(

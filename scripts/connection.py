@@ -45,7 +45,9 @@ class ConnectionSettings:
         try:
             port = int(port_text)
         except ValueError as exc:
-            raise UserError(f"port {port_text!r} is not a number (check PGPORT / FA_PG_PORT)") from exc
+            raise UserError(
+                f"port {port_text!r} is not a number (check PGPORT / FA_PG_PORT)"
+            ) from exc
         return cls(
             host=env["PGHOST"] if external else EMBEDDED_HOST,
             port=port,

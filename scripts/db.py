@@ -83,7 +83,11 @@ def _prepare_root_run() -> None:
     import pwd
     import stat
 
-    from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
+    from pgserver.utils import (
+        ensure_folder_permissions,
+        ensure_prefix_permissions,
+        ensure_user_exists,
+    )
 
     ensure_user_exists(SERVER_USER)
     ensure_prefix_permissions(data_dir())
@@ -155,14 +159,15 @@ def _ensure_database(settings: ConnectionSettings) -> None:
 
 def start(settings: ConnectionSettings) -> None:
     if settings.external:
-        conn = connect(settings)
-        conn.close()
+        connect(settings).close()
+        ensure_reader_role(settings)
         log.info("PGHOST is set: using the external server at %s", settings.where())
         return
     _initdb()
     if _server_running():
         log.info("embedded PostgreSQL already running at %s", settings.where())
         _ensure_database(settings)
+        ensure_reader_role(settings)
         return
     if _port_owner_is_other(settings):
         raise UserError(
@@ -189,7 +194,42 @@ def start(settings: ConnectionSettings) -> None:
         detail = tail[0] if tail else result.stderr.strip()
         raise UserError(f"embedded PostgreSQL failed to start: {detail} (log: {logfile})")
     _ensure_database(settings)
+    ensure_reader_role(settings)
     log.info("embedded PostgreSQL running at %s (data in %s)", settings.where(), data_dir())
+
+
+WAREHOUSE_SCHEMAS = ("bronze", "silver", "gold", "snapshots")
+READER_ROLE = "analyst"
+
+
+def ensure_reader_role(settings: ConnectionSettings) -> None:
+    """The `analyst` role reads gold only (dbt grants it); it must exist before dbt runs."""
+    conn = connect(settings)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_roles where rolname = %s", (READER_ROLE,))
+            if cur.fetchone() is None:
+                cur.execute(f"create role {READER_ROLE} nologin")
+                log.info("created role %s", READER_ROLE)
+    except psycopg2.Error as exc:
+        log.warning(
+            "could not create role %s (%s): gold grants will fail", READER_ROLE, exc.pgerror
+        )
+    finally:
+        conn.close()
+
+
+def reset(settings: ConnectionSettings) -> None:
+    """Drop every schema the pipeline writes, so the next run starts from nothing."""
+    conn = connect(settings)
+    try:
+        with conn, conn.cursor() as cur:
+            for schema in WAREHOUSE_SCHEMAS:
+                cur.execute(f"drop schema if exists {schema} cascade")
+    finally:
+        conn.close()
+    log.info("dropped schemas %s in %s", ", ".join(WAREHOUSE_SCHEMAS), settings.where())
 
 
 def stop(settings: ConnectionSettings) -> None:
@@ -256,6 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("start", help="initialise (first time) and start the embedded server")
     sub.add_parser("stop", help="stop the embedded server")
     sub.add_parser("status", help="say whether the warehouse is reachable")
+    sub.add_parser("reset", help="drop the bronze, silver, gold and snapshots schemas")
     sub.add_parser("uri", help="print the libpq URI of the warehouse on the last line")
     sub.add_parser("env", help="print shell exports for the libpq variables")
     sub.add_parser("psql", help="open psql on the warehouse; further arguments go to psql")
@@ -272,6 +313,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         start(settings)
     elif args.command == "stop":
         stop(settings)
+    elif args.command == "reset":
+        reset(settings)
     elif args.command == "status":
         return status(settings)
     elif args.command == "uri":
