@@ -59,13 +59,18 @@ def data_dir() -> Path:
     return Path(os.environ.get("FA_PGDATA", REPO_ROOT / ".pgdata")).resolve()
 
 
-def bin_dir() -> Path:
+def _pgserver():  # noqa: ANN202 - returns the module
     with warnings.catch_warnings():
         # pgserver warns about XDG_RUNTIME_DIR on import; we never use its runtime dir.
         warnings.simplefilter("ignore")
         import pgserver
+        import pgserver.utils
 
-    return Path(pgserver.__file__).resolve().parent / "pginstall" / "bin"
+    return pgserver
+
+
+def bin_dir() -> Path:
+    return Path(_pgserver().__file__).resolve().parent / "pginstall" / "bin"
 
 
 def _pgdata() -> Path:
@@ -83,17 +88,13 @@ def _prepare_root_run() -> None:
     import pwd
     import stat
 
-    from pgserver.utils import (
-        ensure_folder_permissions,
-        ensure_prefix_permissions,
-        ensure_user_exists,
-    )
-
-    ensure_user_exists(SERVER_USER)
-    ensure_prefix_permissions(data_dir())
-    ensure_prefix_permissions(bin_dir())
-    ensure_folder_permissions(bin_dir(), stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH)
-    ensure_folder_permissions(bin_dir().parent / "lib", stat.S_IRGRP | stat.S_IROTH)
+    utils = _pgserver().utils
+    utils.ensure_user_exists(SERVER_USER)
+    utils.ensure_prefix_permissions(data_dir())
+    utils.ensure_prefix_permissions(bin_dir())
+    readable = stat.S_IRGRP | stat.S_IROTH
+    utils.ensure_folder_permissions(bin_dir(), readable | stat.S_IXGRP | stat.S_IXOTH)
+    utils.ensure_folder_permissions(bin_dir().parent / "lib", readable)
     entry = pwd.getpwnam(SERVER_USER)
     os.chown(data_dir(), entry.pw_uid, entry.pw_gid)
 
@@ -144,7 +145,7 @@ def _port_owner_is_other(settings: ConnectionSettings) -> bool:
         return sock.connect_ex((settings.host, settings.port)) == 0
 
 
-def _ensure_database(settings: ConnectionSettings) -> None:
+def ensure_database(settings: ConnectionSettings) -> None:
     conn = connect(settings, dbname="postgres")
     conn.autocommit = True
     try:
@@ -166,7 +167,7 @@ def start(settings: ConnectionSettings) -> None:
     _initdb()
     if _server_running():
         log.info("embedded PostgreSQL already running at %s", settings.where())
-        _ensure_database(settings)
+        ensure_database(settings)
         ensure_reader_role(settings)
         return
     if _port_owner_is_other(settings):
@@ -193,7 +194,7 @@ def start(settings: ConnectionSettings) -> None:
         tail = logfile.read_text().strip().splitlines()[-1:] if logfile.exists() else []
         detail = tail[0] if tail else result.stderr.strip()
         raise UserError(f"embedded PostgreSQL failed to start: {detail} (log: {logfile})")
-    _ensure_database(settings)
+    ensure_database(settings)
     ensure_reader_role(settings)
     log.info("embedded PostgreSQL running at %s (data in %s)", settings.where(), data_dir())
 
