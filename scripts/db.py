@@ -18,6 +18,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 import psycopg2
 
@@ -59,7 +60,7 @@ def data_dir() -> Path:
     return Path(os.environ.get("FA_PGDATA", REPO_ROOT / ".pgdata")).resolve()
 
 
-def _pgserver():  # noqa: ANN202 - returns the module
+def _pgserver() -> ModuleType:
     with warnings.catch_warnings():
         # pgserver warns about XDG_RUNTIME_DIR on import; we never use its runtime dir.
         warnings.simplefilter("ignore")
