@@ -34,7 +34,7 @@ GEN_ARGS = --out-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANS
 	--start-date $(START_DATE) --end-date $(END_DATE) --seed $(SEED) --defect-rate $(DEFECT_RATE)
 
 .PHONY: help setup db-start db-stop db-status db-uri psql sql generate advance load \
-	reset demo test lint format bench-load clean clean-db
+	reset demo dbt-build dbt-test docs test lint format bench-load clean clean-db
 
 help: ## list the targets
 	@echo "financial_analytics — make <target>"
@@ -80,16 +80,21 @@ load: db-start ## load every pending batch of $(DATA_DIR)/ into bronze (COPY, on
 reset: db-start ## drop the bronze, silver, gold and snapshots schemas of the warehouse
 	$(PY) -m scripts.db reset
 
-demo: db-start ## the whole flow from scratch: generate, load, advance cycles, summary
-	$(PY) -m scripts.db reset
-	$(PY) -m scripts.generate --reset $(GEN_ARGS)
-	$(PY) -m scripts.load --data-dir $(DATA_DIR)
-	@for cycle in $$(seq $(ADVANCE_CYCLES)); do \
-		echo "== advance $$cycle/$(ADVANCE_CYCLES): +$(ADVANCE_DAYS) days"; \
-		$(PY) -m scripts.generate --out-dir $(DATA_DIR) --advance-days $(ADVANCE_DAYS); \
-		$(PY) -m scripts.load --data-dir $(DATA_DIR); \
-	done
+demo: db-start ## the whole flow from scratch: generate, load, dbt build, advance cycles, summary
+	$(PY) -m scripts.pipeline --data-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
+		--start-date $(START_DATE) --end-date $(END_DATE) --seed $(SEED) --defect-rate $(DEFECT_RATE) \
+		--advance-cycles $(ADVANCE_CYCLES) --advance-days $(ADVANCE_DAYS)
 	@$(PY) -m scripts.summary
+
+dbt-build: db-start ## dbt build (seeds, models, snapshots, tests) on what bronze holds
+	$(DBT) build
+
+dbt-test: db-start ## dbt test only
+	$(DBT) test
+
+docs: db-start ## generate the dbt documentation site (target/index.html)
+	$(DBT) docs generate
+	@echo "open $(CURDIR)/target/index.html, or serve it: $(DBT) docs serve --port 8080"
 
 test: db-start ## ruff, dbt parse and pytest (unit + integration on the embedded server)
 	$(BIN)/ruff check .
