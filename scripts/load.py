@@ -12,6 +12,7 @@ untouched, so the client does no parsing or encoding and the loader runs at the 
 of the server's COPY. The batch id is stamped by a column default that reads a
 transaction-local setting, not by rewriting the file.
 
+The batch and its simulated extract time ("as_of") are recorded in bronze.batches.
 Batches load in order. A batch already loaded is skipped; ``--reload`` replaces the
 newest loaded batch (re-running the same batch never duplicates rows).
 """
@@ -49,6 +50,14 @@ create table if not exists {SCHEMA}.load_log (
     finished_at timestamptz,
     status text not null check (status in ('succeeded', 'failed')),
     message text
+)"""
+
+BATCHES_DDL = f"""
+create table if not exists {SCHEMA}.batches (
+    batch_id text primary key,
+    kind text not null,
+    as_of timestamptz not null,
+    loaded_at timestamptz not null default now()
 )"""
 
 MANIFEST_DDL = f"""
@@ -133,6 +142,7 @@ def ensure_bronze(conn: psycopg2.extensions.connection) -> None:
                 f"set default current_setting('{BATCH_SETTING}')"
             )
         cur.execute(LOAD_LOG_DDL)
+        cur.execute(BATCHES_DDL)
         cur.execute(MANIFEST_DDL)
 
 
@@ -231,6 +241,13 @@ def load_batch(
                         time.monotonic() - table_started,
                     ),
                 )
+            # The source systems' clock at extract time: the simulated "now" of the batch.
+            cur.execute(
+                f"insert into {SCHEMA}.batches (batch_id, kind, as_of) values (%s, %s, %s) "
+                "on conflict (batch_id) do update set kind = excluded.kind, as_of = excluded.as_of, "
+                "loaded_at = now()",
+                (batch.batch_id, batch.kind, batch.as_of),
+            )
             if manifest is not None:
                 cur.execute(
                     f"insert into {SCHEMA}._manifest (batch_id, manifest) values (%s, %s) "

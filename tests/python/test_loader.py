@@ -89,6 +89,8 @@ def test_loads_each_batch_once_and_stamps_the_batch(tmp_path, empty_bronze, test
         assert cur.fetchall() == [("b0001", len(ALL_TABLES)), ("b0002", len(ALL_TABLES))]
         cur.execute("select count(*) from bronze._manifest")
         assert cur.fetchone()[0] == 2
+        cur.execute("select batch_id, as_of::date::text from bronze.batches order by 1")
+        assert cur.fetchall() == [("b0001", "2023-12-31"), ("b0002", "2023-12-31")]
 
 
 def test_reloading_an_older_batch_is_refused(tmp_path, empty_bronze, test_env):
