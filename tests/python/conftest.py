@@ -1,7 +1,8 @@
-"""Shared fixtures: a dedicated test database on the warehouse server.
+"""Shared fixtures: dedicated test databases and a small warehouse built once per session.
 
-Tests never touch the demo database: they run in FA_TEST_DATABASE (default
-financial_analytics_test) on the same server, embedded or external.
+Tests never touch the demo database. The warehouse tests run in FA_TEST_DATABASE
+(default financial_analytics_test), which every subprocess inherits through PGDATABASE;
+the loader tests, which drop and refill bronze, get a database of their own.
 """
 
 from __future__ import annotations
@@ -9,20 +10,34 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import psycopg2.extensions
 import pytest
 
 from scripts import db
 from scripts.connection import ConnectionSettings, connect
-from tests.python.helpers import REPO_ROOT
+from scripts.pipeline import PipelineOptions, run_pipeline
+from tests.python.helpers import REPO_ROOT, Warehouse
 
 TEST_DATABASE = os.environ.get("FA_TEST_DATABASE", "financial_analytics_test")
+LOADER_DATABASE = f"{TEST_DATABASE}_loader"
+
+# The small data set the warehouse tests build: big enough for every planted truth to
+# show, small enough for `make test` to stay well under its time budget.
+SMALL = PipelineOptions(customers=400, transactions=12_000, advance_cycles=2, advance_days=3)
 
 
-@pytest.fixture(scope="session")
-def test_settings() -> ConnectionSettings:
-    settings = replace(ConnectionSettings.from_env(), dbname=TEST_DATABASE)
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["PGDATABASE"] = TEST_DATABASE
+    os.environ["PYTHONPATH"] = str(REPO_ROOT)
+    os.environ["DBT_PROFILES_DIR"] = str(REPO_ROOT)
+    os.environ["DBT_TARGET_PATH"] = str(REPO_ROOT / "target_test")
+    os.environ["DBT_LOG_PATH"] = str(REPO_ROOT / "logs_test")
+
+
+def _database(name: str) -> ConnectionSettings:
+    settings = replace(ConnectionSettings.from_env(), dbname=name)
     if not settings.external:
         db.start(settings)
     db.ensure_database(settings)
@@ -30,18 +45,42 @@ def test_settings() -> ConnectionSettings:
 
 
 @pytest.fixture(scope="session")
-def test_env(test_settings: ConnectionSettings) -> dict[str, str]:
-    """Environment for subprocesses (scripts, dbt) that points them at the test database."""
-    env = dict(os.environ)
-    env["PGDATABASE"] = test_settings.dbname
-    env["PYTHONPATH"] = str(REPO_ROOT)
-    env["DBT_PROFILES_DIR"] = str(REPO_ROOT)
-    return env
+def warehouse_settings() -> ConnectionSettings:
+    return _database(TEST_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def loader_settings() -> ConnectionSettings:
+    return _database(LOADER_DATABASE)
+
+
+@pytest.fixture(scope="session")
+def loader_env(loader_settings: ConnectionSettings) -> dict[str, str]:
+    """Environment for loader subprocesses: the loader's own database."""
+    return dict(os.environ, PGDATABASE=loader_settings.dbname)
 
 
 @pytest.fixture
-def conn(test_settings: ConnectionSettings) -> Iterator[psycopg2.extensions.connection]:
-    connection = connect(test_settings)
+def loader_conn(loader_settings: ConnectionSettings) -> Iterator[psycopg2.extensions.connection]:
+    connection = connect(loader_settings)
+    connection.autocommit = True
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def warehouse(
+    warehouse_settings: ConnectionSettings, tmp_path_factory: pytest.TempPathFactory
+) -> Warehouse:
+    """The small warehouse, built by the same pipeline as `make demo`."""
+    options = replace(SMALL, data_dir=Path(tmp_path_factory.mktemp("warehouse")) / "data")
+    run_pipeline(options)
+    return Warehouse(options, warehouse_settings)
+
+
+@pytest.fixture
+def conn(warehouse: Warehouse) -> Iterator[psycopg2.extensions.connection]:
+    connection = connect(warehouse.settings)
     connection.autocommit = True
     yield connection
     connection.close()

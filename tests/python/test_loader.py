@@ -57,26 +57,26 @@ def count(conn: psycopg2.extensions.connection, table: str, batch_id: str | None
 
 
 @pytest.fixture
-def empty_bronze(conn: psycopg2.extensions.connection) -> psycopg2.extensions.connection:
-    with conn.cursor() as cur:
+def empty_bronze(loader_conn: psycopg2.extensions.connection) -> psycopg2.extensions.connection:
+    with loader_conn.cursor() as cur:
         cur.execute("drop schema if exists bronze cascade")
-    return conn
+    return loader_conn
 
 
-def test_loads_each_batch_once_and_stamps_the_batch(tmp_path, empty_bronze, test_env):
+def test_loads_each_batch_once_and_stamps_the_batch(tmp_path, empty_bronze, loader_env):
     write_batch(
         tmp_path, "b0001", {"products": [PRODUCT_ROW], "transactions": [TRANSACTION_ROW] * 3}
     )
-    run_module("scripts.load", "--data-dir", str(tmp_path), env=test_env)
-    run_module("scripts.load", "--data-dir", str(tmp_path), env=test_env)  # nothing pending
+    run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env)
+    run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env)  # nothing pending
     assert count(empty_bronze, "transactions", "b0001") == 3
 
     write_batch(
         tmp_path, "b0002", {"products": [PRODUCT_ROW], "transactions": [TRANSACTION_ROW] * 2}
     )
-    run_module("scripts.load", "--data-dir", str(tmp_path), env=test_env)
+    run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env)
     run_module(
-        "scripts.load", "--data-dir", str(tmp_path), "--batch", "b0002", "--reload", env=test_env
+        "scripts.load", "--data-dir", str(tmp_path), "--batch", "b0002", "--reload", env=loader_env
     )
     assert count(empty_bronze, "transactions") == 5, (
         "append tables keep every batch, reload replaces"
@@ -93,10 +93,10 @@ def test_loads_each_batch_once_and_stamps_the_batch(tmp_path, empty_bronze, test
         assert cur.fetchall() == [("b0001", "2023-12-31"), ("b0002", "2023-12-31")]
 
 
-def test_reloading_an_older_batch_is_refused(tmp_path, empty_bronze, test_env):
+def test_reloading_an_older_batch_is_refused(tmp_path, empty_bronze, loader_env):
     write_batch(tmp_path, "b0001", {"products": [PRODUCT_ROW]})
     write_batch(tmp_path, "b0002", {"products": [PRODUCT_ROW]})
-    run_module("scripts.load", "--data-dir", str(tmp_path), env=test_env)
+    run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env)
     result = run_module(
         "scripts.load",
         "--data-dir",
@@ -104,19 +104,19 @@ def test_reloading_an_older_batch_is_refused(tmp_path, empty_bronze, test_env):
         "--batch",
         "b0001",
         "--reload",
-        env=test_env,
+        env=loader_env,
         check=False,
     )
     assert result.returncode == 2
     assert result.stderr.strip().startswith("error: only the newest loaded batch")
 
 
-def test_a_malformed_row_fails_the_whole_batch_with_one_line(tmp_path, empty_bronze, test_env):
+def test_a_malformed_row_fails_the_whole_batch_with_one_line(tmp_path, empty_bronze, loader_env):
     bad_product = PRODUCT_ROW.replace("0.1000", "ten percent")
     write_batch(
         tmp_path, "b0001", {"transactions": [TRANSACTION_ROW] * 4, "products": [bad_product]}
     )
-    result = run_module("scripts.load", "--data-dir", str(tmp_path), env=test_env, check=False)
+    result = run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env, check=False)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -133,17 +133,17 @@ def test_a_malformed_row_fails_the_whole_batch_with_one_line(tmp_path, empty_bro
         assert [row[0] for row in cur.fetchall()] == ["failed"]
 
 
-def test_a_header_that_breaks_the_contract_is_refused(tmp_path, empty_bronze, test_env):
+def test_a_header_that_breaks_the_contract_is_refused(tmp_path, empty_bronze, loader_env):
     folder = write_batch(tmp_path, "b0001", {})
     (folder / "merchants.csv").write_text("merchant_id,name\n")
-    result = run_module("scripts.load", "--data-dir", str(tmp_path), env=test_env, check=False)
+    result = run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env, check=False)
     assert result.returncode == 2
     assert "header does not match the bronze contract" in result.stderr
 
 
-def test_a_killed_load_leaves_bronze_exactly_as_before(tmp_path, empty_bronze, test_env):
+def test_a_killed_load_leaves_bronze_exactly_as_before(tmp_path, empty_bronze, loader_env):
     write_batch(tmp_path, "b0001", {"transactions": [TRANSACTION_ROW] * 5})
-    run_module("scripts.load", "--data-dir", str(tmp_path), env=test_env)
+    run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env)
 
     big = 400_000  # large enough that COPY is still running when we kill it
     folder = write_batch(tmp_path, "b0002", {"products": [PRODUCT_ROW]})
@@ -156,7 +156,7 @@ def test_a_killed_load_leaves_bronze_exactly_as_before(tmp_path, empty_bronze, t
     loader = subprocess.Popen(
         [sys.executable, "-m", "scripts.load", "--data-dir", str(tmp_path)],
         cwd=REPO_ROOT,
-        env=test_env,
+        env=loader_env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -190,22 +190,22 @@ def test_a_killed_load_leaves_bronze_exactly_as_before(tmp_path, empty_bronze, t
         cur.execute("select count(*) from bronze.load_log where batch_id = 'b0002'")
         assert cur.fetchone()[0] == 0
 
-    run_module("scripts.load", "--data-dir", str(tmp_path), env=test_env)
+    run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env)
     assert count(empty_bronze, "transactions") == 5 + big
 
 
-def test_unreachable_database_is_one_line(tmp_path, test_env):
+def test_unreachable_database_is_one_line(tmp_path, loader_env):
     write_batch(tmp_path, "b0001", {})
-    env = dict(test_env, PGHOST="127.0.0.1", PGPORT="1")
+    env = dict(loader_env, PGHOST="127.0.0.1", PGPORT="1")
     result = run_module("scripts.load", "--data-dir", str(tmp_path), env=env, check=False)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "cannot reach PostgreSQL at 127.0.0.1:1" in lines[0]
 
 
-def test_missing_data_dir_is_one_line(tmp_path, test_env):
+def test_missing_data_dir_is_one_line(tmp_path, loader_env):
     result = run_module(
-        "scripts.load", "--data-dir", str(tmp_path / "nowhere"), env=test_env, check=False
+        "scripts.load", "--data-dir", str(tmp_path / "nowhere"), env=loader_env, check=False
     )
     assert result.returncode == 2
     assert "run `make generate` first" in result.stderr
