@@ -34,7 +34,7 @@ GEN_ARGS = --out-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANS
 	--start-date $(START_DATE) --end-date $(END_DATE) --seed $(SEED) --defect-rate $(DEFECT_RATE)
 
 .PHONY: help setup db-start db-stop db-status db-uri psql sql generate advance load \
-	reset demo dbt-build dbt-test docs test lint format bench-load clean clean-db
+	reset demo dbt-build dbt-test docs test lint format bench-load bench-dbt clean clean-db
 
 help: ## list the targets
 	@echo "financial_analytics — make <target>"
@@ -112,6 +112,9 @@ format: setup ## apply ruff's formatting
 
 bench-load: db-start ## benchmark: generate and load 1M transactions vs a plain psql \copy
 	$(PY) -m scripts.bench_load --transactions 1000000
+
+bench-dbt: db-start ## benchmark: full vs incremental dbt build on 1M transactions vs direct SQL
+	$(PY) -m scripts.bench_dbt --transactions 1000000
 
 clean: ## remove generated data, dbt output and caches (keeps the database)
 	rm -rf $(DATA_DIR) target target_* logs logs_* .pytest_cache .ruff_cache .bench

@@ -1,0 +1,189 @@
+"""Benchmark: dbt on N transactions — full build, incremental build, and the SQL ceiling.
+
+    python -m scripts.bench_dbt [--transactions 1000000] [--customers N]
+
+In one invocation, on a scratch database:
+1. generate and load the initial batch;
+2. `dbt build --full-refresh` (models, snapshots, tests), timed;
+3. `dbt run --full-refresh`, timed: the models alone;
+4. the ceiling: every model's compiled SELECT, in dependency order, executed by psql as
+   `create temp table ... as <sql>` in one transaction — the same SQL without dbt;
+5. a one-day advance: generate, load, then `dbt build` (incremental), timed.
+Results are printed and written to .bench/bench_dbt_<N>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
+from graphlib import TopologicalSorter
+from pathlib import Path
+
+from scripts import db, load
+from scripts.cli import UserError, add_logging_args, run, setup_logging
+from scripts.connection import ConnectionSettings
+from scripts.pipeline import REPO_ROOT, dbt, python_module
+
+log = logging.getLogger("financial_analytics.bench")
+
+BENCH_DATABASE = "financial_analytics_bench"
+
+
+@dataclass(frozen=True)
+class Result:
+    transactions: int
+    dbt_build_full_seconds: float
+    dbt_run_full_seconds: float
+    direct_sql_seconds: float
+    dbt_build_incremental_seconds: float
+    incremental_vs_full: float
+    dbt_vs_direct_sql: float
+
+
+def timed(action: Callable[..., object], *args: object, **kwargs: object) -> float:
+    started = time.monotonic()
+    action(*args, **kwargs)
+    return time.monotonic() - started
+
+
+def models_in_order(manifest_path: Path) -> list[dict]:
+    """The project's models in dependency order, with their compiled SQL."""
+    manifest = json.loads(manifest_path.read_text())
+    models = {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model"
+        and node["package_name"] == "financial_analytics"
+        and node["config"].get("materialized") != "ephemeral"
+    }
+    graph = {
+        uid: [d for d in node["depends_on"]["nodes"] if d in models] for uid, node in models.items()
+    }
+    return [models[uid] for uid in TopologicalSorter(graph).static_order()]
+
+
+def ceiling_script(models: list[dict]) -> str:
+    lines = ["\\set ON_ERROR_STOP on", "begin;"]
+    for index, node in enumerate(models):
+        compiled = node.get("compiled_code")
+        if not compiled:
+            raise UserError(
+                f"{node['name']} has no compiled SQL in the manifest: run `dbt compile` first"
+            )
+        lines.append(f"-- {node['name']}")
+        lines.append(f"create temp table bench_{index} as\n{compiled.rstrip().rstrip(';')}\n;")
+    lines.append("rollback;")
+    return "\n".join(lines) + "\n"
+
+
+def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
+    settings = replace(ConnectionSettings.from_env(), dbname=BENCH_DATABASE)
+    db.ensure_database(settings)
+    db.ensure_reader_role(settings)
+    os.environ["PGDATABASE"] = BENCH_DATABASE
+    os.environ["DBT_TARGET_PATH"] = str(work_dir / "target")
+    data_dir = work_dir / "dbt_data"
+
+    db.reset(settings)
+    log.info("generating and loading %s transactions", f"{transactions:,}")
+    python_module(
+        "scripts.generate",
+        "--reset",
+        "--out-dir",
+        str(data_dir),
+        "--customers",
+        str(customers),
+        "--transactions",
+        str(transactions),
+        "--log-level",
+        "WARNING",
+    )
+    load.main(["--data-dir", str(data_dir), "--log-level", "WARNING"])
+
+    build_full = timed(dbt, "build", "--full-refresh", "--quiet")
+    run_full = timed(dbt, "run", "--full-refresh", "--quiet")
+
+    models = models_in_order(work_dir / "target" / "manifest.json")
+    script = work_dir / "dbt_ceiling.psql"
+    script.write_text(ceiling_script(models))
+    log.info("running the compiled SQL of %d models directly with psql", len(models))
+    direct = timed(python_psql, settings, script)
+
+    log.info("advancing one day and building incrementally")
+    python_module(
+        "scripts.generate",
+        "--out-dir",
+        str(data_dir),
+        "--advance-days",
+        "1",
+        "--log-level",
+        "WARNING",
+    )
+    load.main(["--data-dir", str(data_dir), "--log-level", "WARNING"])
+    build_incremental = timed(dbt, "build", "--quiet")
+
+    return Result(
+        transactions=transactions,
+        dbt_build_full_seconds=round(build_full, 1),
+        dbt_run_full_seconds=round(run_full, 1),
+        direct_sql_seconds=round(direct, 1),
+        dbt_build_incremental_seconds=round(build_incremental, 1),
+        incremental_vs_full=round(build_incremental / build_full, 3),
+        dbt_vs_direct_sql=round(run_full / direct, 3),
+    )
+
+
+def python_psql(settings: ConnectionSettings, script: Path) -> None:
+    result = subprocess.run(
+        [db.psql_path(), settings.uri(), "-q", "-f", str(script)], cwd=REPO_ROOT
+    )
+    if result.returncode != 0:
+        raise UserError(f"psql -f {script} failed (exit {result.returncode})")
+
+
+def render(result: Result) -> str:
+    return "\n".join(
+        [
+            f"dbt on {result.transactions:,} transactions",
+            f"  dbt build --full-refresh      {result.dbt_build_full_seconds:8.1f} s",
+            f"  dbt run --full-refresh        {result.dbt_run_full_seconds:8.1f} s",
+            f"  same SQL directly with psql   {result.direct_sql_seconds:8.1f} s",
+            f"  dbt build after +1 day        {result.dbt_build_incremental_seconds:8.1f} s",
+            f"incremental / full build: {result.incremental_vs_full:.1%} (target <= 10%)",
+            f"dbt run / direct SQL: {result.dbt_vs_direct_sql:.2f}x (target <= 1.3x)",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.bench_dbt", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--transactions", type=int, default=1_000_000, help="default: %(default)s")
+    parser.add_argument("--customers", type=int, help="default: transactions / 50")
+    parser.add_argument(
+        "--work-dir", type=Path, default=REPO_ROOT / ".bench", help="default: %(default)s"
+    )
+    add_logging_args(parser)
+    args = parser.parse_args(argv)
+    setup_logging(args.log_level)
+    if args.transactions <= 0:
+        raise UserError("--transactions must be positive")
+    customers = args.customers or max(1000, args.transactions // 50)
+    args.work_dir.mkdir(parents=True, exist_ok=True)
+    result = run_benchmark(args.transactions, customers, args.work_dir.resolve())
+    print(render(result))
+    out = args.work_dir / f"bench_dbt_{args.transactions}.json"
+    out.write_text(json.dumps(asdict(result), indent=2) + "\n")
+    log.info("figures written to %s", out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run(main))
