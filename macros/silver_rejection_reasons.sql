@@ -1,0 +1,19 @@
+{#
+    The stable reason codes of silver's rejected rows, in the order the base models test
+    them (the first rule a row breaks is its reason). reconciliation counts each one.
+#}
+{% macro silver_rejection_reasons() -%}
+    {{ return([
+        'missing_required_field',
+        'invalid_code',
+        'invalid_amount',
+        'invalid_value',
+        'future_timestamp',
+        'invalid_date_range',
+        'orphan_account',
+        'orphan_customer',
+        'orphan_product',
+        'orphan_transaction',
+        'parent_rejected',
+    ]) }}
+{%- endmacro %}

@@ -1,0 +1,164 @@
+{#
+    Every bronze accounts row, cleaned and judged: one row per bronze row. stg_accounts
+    keeps the accepted rows (rejection_reason is null) and deduplicates them;
+    rejected_rows keeps the others with their raw row. A view: nothing is copied.
+#}
+with
+
+source as (
+
+    select * from {{ source('bronze', 'accounts') }}
+
+),
+
+known_customers as (
+
+    select customer_id from {{ ref('registry_customers') }}
+
+),
+
+known_products as (
+
+    select product_id from {{ ref('registry_products') }}
+
+),
+
+cleaned as (
+
+    select
+        {{ clean_id('account_id') }} as account_id,
+        {{ clean_id('customer_id') }} as customer_id,
+        {{ clean_id('product_id') }} as product_id,
+        {{ clean_code('account_type') }} as account_type,
+        {{ clean_code('account_status') }} as account_status,
+        {{ clean_iso_code('currency') }} as currency,
+        opened_date,
+        closed_date,
+        opening_balance,
+        current_balance,
+        credit_limit,
+        interest_rate,
+        created_at,
+        updated_at,
+        -- a code that only needed trimming or a case change (repaired, not rejected)
+        (
+            coalesce({{ clean_code('account_type') }} != account_type, false)
+            or coalesce({{ clean_code('account_status') }} != account_status, false)
+            or coalesce({{ clean_iso_code('currency') }} != currency, false)
+        ) as is_code_repaired,
+        _batch_id as batch_id,
+        _loaded_at as loaded_at,
+        {{ raw_row_json('source') }} as raw_row
+    from source
+
+),
+
+-- master data: a bad attribute is nulled and flagged, the row stays (no orphaned children)
+checked as (
+
+    select
+        cleaned.account_id,
+        cleaned.customer_id,
+        cleaned.product_id,
+        case when cleaned.account_type in ('checking', 'savings', 'credit_card', 'loan') then cleaned.account_type end
+            as account_type,
+        case when cleaned.account_status in ('active', 'dormant', 'closed') then cleaned.account_status end
+            as account_status,
+        cleaned.currency,
+        cleaned.opened_date,
+        cleaned.closed_date,
+        cleaned.opening_balance,
+        cleaned.current_balance,
+        cleaned.credit_limit,
+        cleaned.interest_rate,
+        cleaned.created_at,
+        cleaned.updated_at,
+        cleaned.is_code_repaired,
+        cleaned.batch_id,
+        cleaned.loaded_at,
+        cleaned.raw_row,
+        (
+            cleaned.customer_id is not null
+            and cleaned.product_id is not null
+            and cleaned.account_type is not null
+            and cleaned.account_status is not null
+            and cleaned.currency is not null
+            and cleaned.opened_date is not null
+            and coalesce(cleaned.account_type in ('checking', 'savings', 'credit_card', 'loan'), true)
+            and coalesce(cleaned.account_status in ('active', 'dormant', 'closed'), true)
+        ) as is_complete
+    from cleaned
+
+),
+
+judged as (
+
+    select
+        checked.*,
+        case when checked.customer_id is not null then known_customers.customer_id is not null end as is_customer_known,
+        case when checked.product_id is not null then known_products.product_id is not null end as is_product_known,
+        case
+            when
+                checked.account_id is null
+                then 'missing_required_field'
+        end as rejection_reason
+    from checked
+    left join known_customers
+        on checked.customer_id = known_customers.customer_id
+    left join known_products
+        on checked.product_id = known_products.product_id
+
+),
+
+final as (
+
+    select
+        -- keys
+        account_id as natural_key,
+        -- attributes
+        account_id,
+        customer_id,
+        product_id,
+        account_type,
+        account_status,
+        currency,
+        opened_date,
+        closed_date,
+        opening_balance,
+        current_balance,
+        credit_limit,
+        interest_rate,
+        created_at,
+        updated_at,
+        -- flags
+        is_complete,
+        is_customer_known,
+        is_product_known,
+        is_code_repaired,
+        -- lineage
+        batch_id,
+        loaded_at,
+        {{ row_content_hash([
+            'account_id',
+            'customer_id',
+            'product_id',
+            'account_type',
+            'account_status',
+            'currency',
+            'opened_date',
+            'closed_date',
+            'opening_balance',
+            'current_balance',
+            'credit_limit',
+            'interest_rate',
+            'created_at',
+            'updated_at',
+        ]) }} as row_hash,
+        -- verdict
+        rejection_reason,
+        raw_row
+    from judged
+
+)
+
+select * from final

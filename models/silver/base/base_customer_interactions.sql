@@ -1,0 +1,131 @@
+{#
+    Every bronze customer_interactions row, cleaned and judged: one row per bronze row. stg_customer_interactions
+    keeps the accepted rows (rejection_reason is null) and deduplicates them;
+    rejected_rows keeps the others with their raw row. A view: nothing is copied.
+#}
+with
+
+source as (
+
+    select * from {{ source('bronze', 'customer_interactions') }}
+
+),
+
+-- the simulated extract time of each batch: later events are in the future
+batches as (
+
+    select
+        batch_id,
+        as_of
+    from {{ source('bronze', 'batches') }}
+
+),
+
+known_customers as (
+
+    select customer_id from {{ ref('registry_customers') }}
+
+),
+
+cleaned as (
+
+    select
+        {{ clean_id('interaction_id') }} as interaction_id,
+        {{ clean_id('customer_id') }} as customer_id,
+        interaction_time,
+        {{ clean_code('channel') }} as channel,
+        {{ clean_code('interaction_type') }} as interaction_type,
+        {{ clean_code('reason') }} as reason,
+        {{ clean_code('resolution_status') }} as resolution_status,
+        handle_time_seconds,
+        satisfaction_score,
+        -- a code that only needed trimming or a case change (repaired, not rejected)
+        (
+            coalesce({{ clean_code('channel') }} != channel, false)
+            or coalesce({{ clean_code('interaction_type') }} != interaction_type, false)
+            or coalesce({{ clean_code('reason') }} != reason, false)
+            or coalesce({{ clean_code('resolution_status') }} != resolution_status, false)
+        ) as is_code_repaired,
+        _batch_id as batch_id,
+        _loaded_at as loaded_at,
+        {{ raw_row_json('source') }} as raw_row
+    from source
+
+),
+
+judged as (
+
+    select
+        cleaned.*,
+        case
+            when
+                cleaned.interaction_id is null
+                or cleaned.customer_id is null
+                or cleaned.interaction_time is null
+                or cleaned.interaction_type is null
+                then 'missing_required_field'
+            when
+                cleaned.channel not in ('phone', 'chat', 'email', 'branch', 'app')
+                or cleaned.interaction_type not in (
+                    'complaint', 'inquiry', 'service_request', 'fee_dispute', 'fraud_report', 'compliment'
+                )
+                or cleaned.resolution_status not in ('resolved', 'pending', 'escalated')
+                then 'invalid_code'
+            when
+                cleaned.handle_time_seconds < 0
+                or cleaned.satisfaction_score not between 1 and 5
+                then 'invalid_value'
+            when
+                cleaned.interaction_time > coalesce(batches.as_of, cleaned.loaded_at)
+                then 'future_timestamp'
+            when
+                cleaned.customer_id is not null and known_customers.customer_id is null
+                then 'orphan_customer'
+        end as rejection_reason
+    from cleaned
+    left join batches
+        on cleaned.batch_id = batches.batch_id
+    left join known_customers
+        on cleaned.customer_id = known_customers.customer_id
+
+),
+
+final as (
+
+    select
+        -- keys
+        interaction_id as natural_key,
+        -- attributes
+        interaction_id,
+        customer_id,
+        interaction_time,
+        channel,
+        interaction_type,
+        reason,
+        resolution_status,
+        handle_time_seconds,
+        satisfaction_score,
+        -- flags
+        is_code_repaired,
+        -- lineage
+        batch_id,
+        loaded_at,
+        {{ row_content_hash([
+            'interaction_id',
+            'customer_id',
+            'interaction_time',
+            'channel',
+            'interaction_type',
+            'reason',
+            'resolution_status',
+            'handle_time_seconds',
+            'satisfaction_score',
+        ]) }} as row_hash,
+        -- verdict
+        rejection_reason,
+        raw_row
+    from judged
+
+)
+
+select * from final

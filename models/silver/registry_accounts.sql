@@ -1,0 +1,62 @@
+{#
+    Every account_id silver has ever staged, kept when the row later disappears from the
+    current-state extract (a deleted account). The orphan rules of the event tables test
+    against this registry, so the history of a deleted account stays in silver. It holds
+    history a rebuild cannot recover from bronze (a replace table keeps only its latest
+    batch), hence full_refresh=false, as for snapshots. Each run rewrites every key.
+#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='account_id',
+        incremental_strategy='delete+insert',
+        full_refresh=false,
+        on_schema_change='fail',
+        indexes=[{'columns': ['account_id'], 'unique': true}],
+    )
+}}
+
+with
+
+stg_accounts as (
+
+    select * from {{ ref('stg_accounts') }}
+
+),
+
+registered as (
+
+    {% if is_incremental() %}
+    select * from {{ this }}
+    {% else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as account_id,
+        cast(null as {{ dbt.type_string() }}) as first_seen_batch_id,
+        cast(null as {{ dbt.type_timestamp() }}) as first_seen_at,
+        cast(null as {{ dbt.type_string() }}) as last_seen_batch_id,
+        cast(null as {{ dbt.type_timestamp() }}) as last_seen_at,
+        cast(null as {{ dbt.type_boolean() }}) as is_current
+    where 1 = 0
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        -- keys
+        coalesce(stg_accounts.account_id, registered.account_id) as account_id,
+        -- lineage
+        coalesce(registered.first_seen_batch_id, stg_accounts.batch_id) as first_seen_batch_id,
+        coalesce(registered.first_seen_at, stg_accounts.loaded_at) as first_seen_at,
+        coalesce(stg_accounts.batch_id, registered.last_seen_batch_id) as last_seen_batch_id,
+        coalesce(stg_accounts.loaded_at, registered.last_seen_at) as last_seen_at,
+        -- flags
+        stg_accounts.account_id is not null as is_current
+    from stg_accounts
+    full outer join registered
+        on stg_accounts.account_id = registered.account_id
+
+)
+
+select * from final
