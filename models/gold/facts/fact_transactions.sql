@@ -1,0 +1,281 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='transaction_id',
+        on_schema_change='append_new_columns',
+        indexes=[
+            {'columns': ['transaction_id'], 'unique': true},
+            {'columns': ['transaction_date']},
+            {'columns': ['customer_key']},
+            {'columns': ['merchant_key']},
+            {'columns': ['loaded_at']},
+        ],
+        post_hook=["{{ delete_facts_missing_upstream(this, ref('stg_transactions'), 'transaction_id') }}"],
+    )
+}}
+
+{#- late rows arrive with a new load time (loads run one after the other, so >= on the last
+    load time re-reads only the newest batch; raise the load lookback for parallel loaders);
+    the event lookback re-keys the last days of events -#}
+{%- set load_lookback_hours = var('fact_transactions_load_lookback_hours', 0) %}
+{%- set event_lookback_days = var('fact_transactions_event_lookback_days', 3) %}
+{%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" %}
+
+with transactions as (
+
+    select * from {{ ref('stg_transactions') }}
+
+),
+
+account_history as (
+
+    select * from {{ ref('snap_accounts') }}
+
+),
+
+fraud_alerts as (
+
+    select * from {{ ref('stg_fraud_alerts') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
+merchants as (
+
+    select * from {{ ref('dim_merchant') }}
+
+),
+
+products as (
+
+    select * from {{ ref('dim_product') }}
+
+),
+
+dates as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+{% if is_incremental() %}
+watermark as (
+
+    -- >= on a load-time high-water mark minus a lookback, so same-day and late rows are
+    -- re-read; the coalesce makes an empty target read everything
+    select
+        {{ dbt.dateadd('hour', -load_lookback_hours, 'coalesce(max(loaded_at), ' ~ epoch ~ ')') }} as loaded_after,
+        {{ dbt.dateadd('day', -event_lookback_days, 'coalesce(max(transaction_at), ' ~ epoch ~ ')') }}
+            as transacted_after
+    from {{ this }}
+
+),
+
+unresolved as (
+
+    -- facts that met an unknown member last time are retried: the dimension row may
+    -- have arrived since (late-arriving dimension)
+    select transaction_id
+    from {{ this }}
+    where has_unresolved_reference
+
+),
+{% endif %}
+
+new_transactions as (
+
+    select
+        transactions.*,
+        {{ to_utc_timestamp('transactions.transaction_time') }} as transaction_at,
+        {{ to_utc_timestamp('transactions.created_at') }} as recorded_at,
+        {{ to_utc_timestamp('transactions.loaded_at') }} as loaded_at_utc
+    from transactions
+    {% if is_incremental() %}
+    cross join watermark
+    where
+        {{ to_utc_timestamp('transactions.loaded_at') }} >= watermark.loaded_after
+        or {{ to_utc_timestamp('transactions.transaction_time') }} >= watermark.transacted_after
+        or transactions.transaction_id in (select unresolved.transaction_id from unresolved)
+        -- staged rows the fact has never held, whatever their timestamps (e.g. a row
+        -- silver accepted late, once its parent arrived, keeps its original load time)
+        or not exists (
+            select 1
+            from {{ this }} as already_loaded
+            where already_loaded.transaction_id = transactions.transaction_id
+        )
+    {% endif %}
+
+),
+
+accounts as (
+
+    -- the latest known version of every account, deleted accounts included, so a full
+    -- refresh resolves the product of old transactions exactly as the incremental runs did
+    select
+        account_id,
+        product_id,
+        opened_date,
+        row_number() over (partition by account_id order by dbt_valid_from desc) as version_rank
+    from account_history
+
+),
+
+alerts_per_transaction as (
+
+    select
+        transaction_id,
+        count(*) as fraud_alert_count,
+        max(rule_score) as max_alert_rule_score
+    from fraud_alerts
+    group by transaction_id
+
+),
+
+joined as (
+
+    select
+        new_transactions.*,
+        customers.customer_key as resolved_customer_key,
+        customers.country as customer_country,
+        merchants.merchant_key as resolved_merchant_key,
+        merchants.country as merchant_country,
+        merchants.is_high_risk as is_high_risk_merchant,
+        merchants.is_online as is_online_merchant,
+        accounts.product_id,
+        accounts.opened_date as account_opened_date,
+        products.product_key as resolved_product_key,
+        dates.date_key as resolved_date_key,
+        alerts_per_transaction.fraud_alert_count,
+        alerts_per_transaction.max_alert_rule_score
+    from new_transactions
+    -- point in time: the customer version valid when the transaction happened, half-open
+    left join customers
+        on
+            new_transactions.customer_id = customers.customer_id
+            and new_transactions.transaction_at >= customers.valid_from
+            and new_transactions.transaction_at < customers.valid_to
+    left join merchants
+        on new_transactions.merchant_id = merchants.merchant_id
+    left join accounts
+        on
+            new_transactions.account_id = accounts.account_id
+            and accounts.version_rank = 1
+    left join products
+        on accounts.product_id = products.product_id
+    left join dates
+        on cast(new_transactions.transaction_at as date) = dates.calendar_date
+    left join alerts_per_transaction
+        on new_transactions.transaction_id = alerts_per_transaction.transaction_id
+
+),
+
+keyed as (
+
+    select
+        joined.*,
+        {{ dimension_key('joined.resolved_customer_key') }} as customer_key,
+        {{ dimension_key('joined.resolved_merchant_key', 'joined.merchant_id') }} as merchant_key,
+        {{ dimension_key('joined.resolved_product_key') }} as product_key,
+        {{ dimension_key('joined.resolved_date_key') }} as date_key,
+        joined.status = 'approved' as is_approved,
+        joined.amount < 0 as is_debit,
+        cast(extract(hour from joined.transaction_at) as {{ dbt.type_int() }}) as transaction_hour
+    from joined
+
+),
+
+final as (
+
+    select
+        -- keys
+        {{ gold_surrogate_key(['transaction_id']) }} as transaction_key,
+        transaction_id,
+        customer_key,
+        merchant_key,
+        product_key,
+        date_key,
+        account_id,
+        customer_id,
+        merchant_id,
+        product_id,
+        -- attributes
+        transaction_type,
+        channel,
+        status as transaction_status,
+        decline_reason,
+        currency,
+        ip_country,
+        batch_id,
+        -- measures
+        amount as transaction_amount,
+        abs(amount) as transaction_amount_abs,
+        coalesce(fee_amount, 0) as fee_amount,
+        abs(amount) + coalesce(fee_amount, 0) as gross_amount_abs,
+        case when amount < 0 then -amount else 0 end as debit_amount,
+        case when amount > 0 then amount else 0 end as credit_amount,
+        case when is_approved then amount - coalesce(fee_amount, 0) else 0 end as balance_impact_amount,
+        case when is_approved then abs(amount) else 0 end as approved_amount_abs,
+        case when status = 'declined' then abs(amount) else 0 end as declined_amount_abs,
+        case when is_fraud then abs(amount) else 0 end as fraud_amount_abs,
+        case when transaction_type = 'refund' then abs(amount) else 0 end as refund_amount,
+        1 as transaction_count,
+        coalesce(fraud_alert_count, 0) as fraud_alert_count,
+        max_alert_rule_score,
+        transaction_hour,
+        {{ iso_date_part('isodow', 'transaction_at') }} as transaction_day_of_week,
+        cast(
+            {{ dbt.datediff('transaction_at', 'recorded_at', 'second') }} as {{ dbt.type_bigint() }}  -- noqa: LT05
+        ) as recording_lag_seconds,
+        {{ dbt.datediff('account_opened_date', 'cast(transaction_at as date)', 'day') }} as account_age_days,  -- noqa: LT05
+        -- flags
+        coalesce(is_fraud, false) as is_fraud,
+        is_approved,
+        status = 'declined' as is_declined,
+        status = 'reversed' as is_reversed,
+        is_debit,
+        amount > 0 as is_credit,
+        coalesce(
+            merchant_country <> customer_country or ip_country <> customer_country,
+            false
+        ) as is_international,
+        currency <> 'USD' as is_foreign_currency,
+        transaction_hour < 6 as is_night,
+        {{ iso_date_part('isodow', 'transaction_at') }} in (6, 7) as is_weekend,
+        coalesce(card_present, false) as is_card_present,
+        channel in ('online', 'mobile') and not coalesce(card_present, false) as is_card_not_present,
+        channel in ('online', 'mobile') as is_digital_channel,
+        channel = 'atm' as is_atm,
+        transaction_type in ('withdrawal', 'deposit') and channel in ('atm', 'branch') as is_cash,
+        transaction_type = 'purchase' as is_purchase,
+        transaction_type = 'refund' as is_refund,
+        transaction_type = 'fee' as is_fee_transaction,
+        transaction_type in ('transfer_in', 'transfer_out') as is_transfer,
+        merchant_id is not null as has_merchant,
+        coalesce(fee_amount, 0) > 0 as has_fee,
+        coalesce(fraud_alert_count, 0) > 0 as has_fraud_alert,
+        coalesce(is_high_risk_merchant, false) as is_high_risk_merchant,
+        coalesce(is_online_merchant, false) as is_online_merchant,
+        abs(amount) >= {{ var('large_transaction_amount', 1000) }} as is_large_amount,
+        customer_key = {{ unknown_member_key() }} as is_customer_unknown,
+        merchant_key = {{ unknown_member_key() }} as is_merchant_unknown,
+        product_key = {{ unknown_member_key() }} as is_product_unknown,
+        customer_key = {{ unknown_member_key() }}
+        or merchant_key = {{ unknown_member_key() }}
+        or product_key = {{ unknown_member_key() }}
+        or date_key = {{ unknown_member_key() }} as has_unresolved_reference,
+        -- dates and timestamps
+        cast(transaction_at as date) as transaction_date,
+        transaction_at,
+        recorded_at,
+        loaded_at_utc as loaded_at
+    from keyed
+
+)
+
+select * from final
