@@ -39,6 +39,7 @@ from scripts.connection import connect
 log = logging.getLogger("financial_analytics.load")
 
 BATCH_SETTING = "financial_analytics.batch_id"
+LOADED_AT_SETTING = "financial_analytics.loaded_at"
 COPY_BUFFER_BYTES = 1 << 20
 
 LOAD_LOG_DDL = f"""
@@ -136,10 +137,12 @@ def ensure_bronze(conn: psycopg2.extensions.connection) -> None:
         cur.execute(f"create schema if not exists {SCHEMA}")
         for table in ALL_TABLES:
             cur.execute(table.ddl())
-            # Stamp each row with the batch of the transaction that COPYs it.
+            # Stamp each row with the batch of the transaction that COPYs it, and with a
+            # load time taken once the load lock is held (see load_batch).
             cur.execute(
-                f"alter table {SCHEMA}.{table.name} alter column _batch_id "
-                f"set default current_setting('{BATCH_SETTING}')"
+                f"alter table {SCHEMA}.{table.name} "
+                f"alter column _batch_id set default current_setting('{BATCH_SETTING}'), "
+                f"alter column _loaded_at set default current_setting('{LOADED_AT_SETTING}')::timestamptz"
             )
         cur.execute(LOAD_LOG_DDL)
         cur.execute(BATCHES_DDL)
@@ -212,6 +215,12 @@ def load_batch(
         with conn, conn.cursor() as cur:
             cur.execute("select pg_advisory_xact_lock(hashtext('financial_analytics.bronze_load'))")
             cur.execute("select set_config(%s, %s, true)", (BATCH_SETTING, batch.batch_id))
+            # Loads are serialised by the lock above, so a load time read after it is later
+            # than every committed load: _loaded_at grows in commit order, and incremental
+            # models can take `loaded_at > max(loaded_at)` without missing a late commit.
+            cur.execute(
+                "select set_config(%s, clock_timestamp()::text, true)", (LOADED_AT_SETTING,)
+            )
             cur.execute(f"delete from {SCHEMA}.load_log where batch_id = %s", (batch.batch_id,))
             for table in ALL_TABLES:
                 table_started = time.monotonic()
