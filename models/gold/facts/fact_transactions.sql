@@ -15,9 +15,9 @@
     )
 }}
 
-{#- late rows arrive with a new load time (loads run one after the other, so >= on the last
-    load time re-reads only the newest batch; raise the load lookback for parallel loaders);
-    the event lookback re-keys the last days of events -#}
+{#- late rows arrive with a new load time; the loader stamps load times in commit order, so
+    `>` on the newest load time held misses nothing and re-reads nothing. The event
+    lookback re-keys the last days of events (their customer version may have changed). -#}
 {%- set load_lookback_hours = var('fact_transactions_load_lookback_hours', 0) %}
 {%- set event_lookback_days = var('fact_transactions_event_lookback_days', 3) %}
 {%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" %}
@@ -67,8 +67,8 @@ dates as (
 {% if is_incremental() %}
 watermark as (
 
-    -- >= on a load-time high-water mark minus a lookback, so same-day and late rows are
-    -- re-read; the coalesce makes an empty target read everything
+    -- load-time high-water mark (minus an optional lookback) and an event-time lookback,
+    -- so same-day and late rows are re-read; the coalesce makes an empty target read all
     select
         {{ dbt.dateadd('hour', -load_lookback_hours, 'coalesce(max(loaded_at), ' ~ epoch ~ ')') }} as loaded_after,
         {{ dbt.dateadd('day', -event_lookback_days, 'coalesce(max(transaction_at), ' ~ epoch ~ ')') }}
@@ -99,7 +99,7 @@ new_transactions as (
     {% if is_incremental() %}
     cross join watermark
     where
-        {{ to_utc_timestamp('transactions.loaded_at') }} >= watermark.loaded_after
+        {{ to_utc_timestamp('transactions.loaded_at') }} > watermark.loaded_after
         or {{ to_utc_timestamp('transactions.transaction_time') }} >= watermark.transacted_after
         or transactions.transaction_id in (select unresolved.transaction_id from unresolved)
         -- staged rows the fact has never held, whatever their timestamps (e.g. a row
