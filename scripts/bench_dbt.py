@@ -104,7 +104,7 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
         "--log-level",
         "WARNING",
     )
-    load.main(["--data-dir", str(data_dir), "--log-level", "WARNING"])
+    load.load_all(data_dir)
 
     build_full = timed(dbt, "build", "--full-refresh", "--quiet")
     run_full = timed(dbt, "run", "--full-refresh", "--quiet")
@@ -125,7 +125,7 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
         "--log-level",
         "WARNING",
     )
-    load.main(["--data-dir", str(data_dir), "--log-level", "WARNING"])
+    load.load_all(data_dir)
     build_incremental = timed(dbt, "build", "--quiet")
 
     return Result(

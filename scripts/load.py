@@ -366,23 +366,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    setup_logging(args.log_level)
-    batches = discover_batches(args.data_dir)
-    manifest = read_manifest(args.data_dir)
+def load_all(data_dir: Path, wanted: Sequence[str] = (), reload: bool = False) -> int:
+    """Load the pending (or wanted) batches of data_dir; returns how many were loaded."""
+    batches = discover_batches(data_dir)
+    manifest = read_manifest(data_dir)
     conn = connect()
     try:
         ensure_bronze(conn)
-        todo = plan(batches, loaded_batches(conn), args.batch, args.reload)
+        todo = plan(batches, loaded_batches(conn), list(wanted), reload)
         if not todo:
-            log.info("nothing to load: every batch in %s is already in bronze", args.data_dir)
+            log.info("nothing to load: every batch in %s is already in bronze", data_dir)
             return 0
         for batch in todo:
             load_batch(conn, batch, manifest)
         analyze(conn)
     finally:
         conn.close()
+    return len(todo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    setup_logging(args.log_level)
+    load_all(args.data_dir, args.batch, args.reload)
     return 0
 
 

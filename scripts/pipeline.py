@@ -44,6 +44,14 @@ class PipelineOptions:
     advance_cycles: int = 3
     advance_days: int = 3
     dbt_args: tuple[str, ...] = field(default_factory=tuple)
+    # False builds every model and snapshot but runs no data or unit test: for a second
+    # run of inputs already tested, where only the tables matter
+    run_tests: bool = True
+
+    @property
+    def build_args(self) -> tuple[str, ...]:
+        skip_tests = ("--exclude-resource-type", "test", "--exclude-resource-type", "unit_test")
+        return self.dbt_args if self.run_tests else (*self.dbt_args, *skip_tests)
 
     def generator_args(self) -> list[str]:
         return [
@@ -120,7 +128,7 @@ def run_pipeline(options: PipelineOptions) -> Steps:
         "--reset",
         *options.generator_args(),
     )
-    steps("load", load.main, ["--data-dir", str(options.data_dir), "--log-level", "WARNING"])
+    steps("load", load.load_all, options.data_dir)
     # Unit tests of incremental models mock `this`, and dbt reads its columns from the
     # relation (dbt-core #10695): on an empty warehouse they run after the first build.
     steps(
@@ -130,9 +138,10 @@ def run_pipeline(options: PipelineOptions) -> Steps:
         "--full-refresh",
         "--exclude-resource-type",
         "unit_test",
-        extra=options.dbt_args,
+        extra=options.build_args,
     )
-    steps("dbt unit tests", dbt, "test", "--select", "test_type:unit", extra=options.dbt_args)
+    if options.run_tests:
+        steps("dbt unit tests", dbt, "test", "--select", "test_type:unit", extra=options.dbt_args)
     for cycle in range(1, options.advance_cycles + 1):
         label = f"advance {cycle}/{options.advance_cycles} (+{options.advance_days} days)"
         steps(
@@ -146,10 +155,10 @@ def run_pipeline(options: PipelineOptions) -> Steps:
         )
         steps(
             f"{label}: load",
-            load.main,
-            ["--data-dir", str(options.data_dir), "--log-level", "WARNING"],
+            load.load_all,
+            options.data_dir,
         )
-        steps(f"{label}: dbt build (incremental)", dbt, "build", extra=options.dbt_args)
+        steps(f"{label}: dbt build (incremental)", dbt, "build", extra=options.build_args)
     # the models learn from the finished gold layer; the analytics models, built above on
     # rule-based scores, are rebuilt to join the model scores
     steps("ml: train and score", python_module, "scripts.ml.train", "--log-level", "WARNING")
@@ -159,7 +168,7 @@ def run_pipeline(options: PipelineOptions) -> Steps:
         "build",
         "--select",
         ANALYTICS_SELECTOR,
-        extra=options.dbt_args,
+        extra=options.build_args,
     )
     return steps
 

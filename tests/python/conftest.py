@@ -25,7 +25,7 @@ LOADER_DATABASE = f"{TEST_DATABASE}_loader"
 
 # The small data set the warehouse tests build: big enough for every planted truth to
 # show, small enough for `make test` to stay well under its time budget.
-SMALL = PipelineOptions(customers=400, transactions=12_000, advance_cycles=2, advance_days=3)
+SMALL = PipelineOptions(customers=400, transactions=12_000, advance_cycles=1, advance_days=7)
 
 
 def pytest_configure(config: pytest.Config) -> None:

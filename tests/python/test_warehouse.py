@@ -4,6 +4,8 @@ silver and gold."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from scripts.connection import connect
@@ -39,7 +41,8 @@ def test_incremental_runs_equal_a_full_refresh(warehouse, built, conn):
 
 
 def test_rerunning_the_pipeline_gives_identical_silver_and_gold(warehouse, built, conn):
-    run_pipeline(warehouse.options)
+    # the first run tested every model; this one only has to rebuild the same tables
+    run_pipeline(replace(warehouse.options, run_tests=False))
     rerun = table_fingerprints(conn, LAYERS)
     assert rerun.keys() == built.keys()
     different = sorted(name for name in built if built[name] != rerun[name])
