@@ -34,7 +34,7 @@ GEN_ARGS = --out-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANS
 	--start-date $(START_DATE) --end-date $(END_DATE) --seed $(SEED) --defect-rate $(DEFECT_RATE)
 
 .PHONY: help setup db-start db-stop db-status db-uri psql sql generate advance load \
-	reset demo dbt-build dbt-test docs test lint format bench-load bench-dbt clean clean-db
+	reset demo ml test-quality reports dbt-build dbt-test docs test lint format bench-load bench-dbt clean clean-db
 
 help: ## list the targets
 	@echo "financial_analytics — make <target>"
@@ -80,11 +80,23 @@ load: db-start ## load every pending batch of $(DATA_DIR)/ into bronze (COPY, on
 reset: db-start ## drop the bronze, silver, gold and snapshots schemas of the warehouse
 	$(PY) -m scripts.db reset
 
-demo: db-start ## the whole flow from scratch: generate, load, dbt build, advance cycles, summary
+demo: db-start ## the whole flow from scratch: generate, load, dbt build, advance cycles, summary, reports
 	$(PY) -m scripts.pipeline --data-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
 		--start-date $(START_DATE) --end-date $(END_DATE) --seed $(SEED) --defect-rate $(DEFECT_RATE) \
 		--advance-cycles $(ADVANCE_CYCLES) --advance-days $(ADVANCE_DAYS)
 	@$(PY) -m scripts.summary
+	@$(PY) analytics_viz/run_all_viz.py > /dev/null
+	@echo "Reports: $(CURDIR)/reports/index.html"
+
+reports: db-start ## render the eight Plotly reports and reports/index.html from gold (after make demo)
+	$(PY) analytics_viz/run_all_viz.py
+
+ml: db-start ## train and score the ML models on gold, then rebuild the analytics models
+	$(PY) -m scripts.ml.train
+	$(DBT) build --select models/gold/analytics
+
+test-quality: db-start ## the ML quality targets on the default data set (builds it; minutes)
+	FA_QUALITY_TESTS=1 $(BIN)/pytest tests/python/test_ml.py -k quality_targets_on_the_default_data
 
 dbt-build: db-start ## dbt build (seeds, models, snapshots, tests) on what bronze holds
 	$(DBT) build

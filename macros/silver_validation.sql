@@ -79,6 +79,8 @@
     to_json(struct({{ relation_alias }}.*))
 {%- endmacro %}
 
+{#- the load time is kept in its own column; leaving it out of the raw row keeps the
+    row's content the same when the same inputs are loaded again -#}
 {% macro postgres__raw_row_json(relation_alias) -%}
-    to_jsonb({{ relation_alias }})
+    (to_jsonb({{ relation_alias }}) - '_loaded_at')
 {%- endmacro %}

@@ -32,9 +32,9 @@ registered as (
     select
         cast(null as {{ dbt.type_string() }}) as account_id,
         cast(null as {{ dbt.type_string() }}) as first_seen_batch_id,
-        cast(null as {{ dbt.type_timestamp() }}) as first_seen_at,
+        cast(null as {{ dbt.type_timestamp() }}) as first_loaded_at,
         cast(null as {{ dbt.type_string() }}) as last_seen_batch_id,
-        cast(null as {{ dbt.type_timestamp() }}) as last_seen_at,
+        cast(null as {{ dbt.type_timestamp() }}) as last_loaded_at,
         cast(null as {{ dbt.type_boolean() }}) as is_current
     where 1 = 0
     {% endif %}
@@ -48,9 +48,9 @@ final as (
         coalesce(stg_accounts.account_id, registered.account_id) as account_id,
         -- lineage
         coalesce(registered.first_seen_batch_id, stg_accounts.batch_id) as first_seen_batch_id,
-        coalesce(registered.first_seen_at, stg_accounts.loaded_at) as first_seen_at,
+        coalesce(registered.first_loaded_at, stg_accounts.loaded_at) as first_loaded_at,
         coalesce(stg_accounts.batch_id, registered.last_seen_batch_id) as last_seen_batch_id,
-        coalesce(stg_accounts.loaded_at, registered.last_seen_at) as last_seen_at,
+        coalesce(stg_accounts.loaded_at, registered.last_loaded_at) as last_loaded_at,
         -- flags
         stg_accounts.account_id is not null as is_current
     from stg_accounts

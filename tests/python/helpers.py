@@ -44,9 +44,9 @@ def run_module(
     return result
 
 
-# Wall-clock columns differ between runs by design (when a row was loaded), so content
-# comparisons leave them out; everything else must be identical.
-WALL_CLOCK_COLUMNS = ("_loaded_at", "loaded_at")
+# Load times are wall-clock and differ between runs by design, so content comparisons
+# leave out every column named *loaded_at; everything else must be identical.
+WALL_CLOCK_SUFFIX = "loaded_at"
 
 
 def table_fingerprints(
@@ -58,11 +58,11 @@ def table_fingerprints(
             "select table_schema, table_name, "
             "array_agg(quote_ident(column_name::text) order by ordinal_position) "
             "from information_schema.columns "
-            "where table_schema = any(%s) and column_name <> all(%s) "
+            "where table_schema = any(%s) and column_name not like %s "
             "and (table_schema, table_name) in (select table_schema, table_name "
             "from information_schema.tables where table_type = 'BASE TABLE') "
             "group by 1, 2 order by 1, 2",
-            (list(schemas), list(WALL_CLOCK_COLUMNS)),
+            (list(schemas), f"%{WALL_CLOCK_SUFFIX}"),
         )
         tables = cur.fetchall()
         fingerprints = {}

@@ -1,13 +1,32 @@
 {{
     config(
+        materialized='incremental',
+        incremental_strategy='account_days',
+        unique_key=['account_id', 'snapshot_date'],
+        on_schema_change='append_new_columns',
         indexes=[
             {'columns': ['account_snapshot_key'], 'unique': true},
-            {'columns': ['account_id', 'snapshot_date']},
+            {'columns': ['account_id', 'snapshot_date'], 'unique': true},
             {'columns': ['date_key']},
             {'columns': ['customer_key']},
         ],
+        post_hook=["{{ delete_account_days_not_open(this, ref('stg_accounts')) }}"],
     )
 }}
+
+{#- {{ this }} is read directly where needed (as fact_transactions does), never through an
+    import CTE: postgres would materialise a CTE read several times, the whole table.
+    An incremental run recomputes each account from the first day that differs from what the
+    table holds, seeded with the closing balance of the day before, and the strategy
+    (macros/gold_incremental.sql) replaces the account's rows from that day on. Differences
+    are found by comparing, not by a load-time watermark: the table has no load time, and
+    silver can accept a transaction late with its original load time. A day differs when
+    its activity differs from the facts (new, late, re-sent or withdrawn transactions),
+    when the account's customer version may have changed that day, or when the account's
+    window now ends elsewhere (a new as-of day, so is_last_day moves too). A new account,
+    or one whose attributes, first day or opening balance changed, is rebuilt whole; the
+    post-hook drops the days silver no longer holds an opened account for. -#}
+{%- set far_future_date = "cast('9999-12-31' as date)" %}
 
 with accounts as (
 
@@ -17,7 +36,18 @@ with accounts as (
 
 transactions as (
 
-    select * from {{ ref('fact_transactions') }}
+    -- only the columns used: the CTE is read three times, so postgres materialises it
+    select
+        account_id,
+        transaction_date,
+        is_approved,
+        is_declined,
+        is_fraud,
+        credit_amount,
+        debit_amount,
+        fee_amount,
+        balance_impact_amount
+    from {{ ref('fact_transactions') }}
 
 ),
 
@@ -71,6 +101,7 @@ account_periods as (
         accounts.opening_balance,
         accounts.current_balance,
         accounts.credit_limit,
+        {{ dimension_key('products.product_key') }} as product_key,
         -- the source generates no history before the window: for an account opened
         -- earlier, opening_balance is its balance on the window's first day
         case
@@ -84,6 +115,8 @@ account_periods as (
         end as period_end_date
     from accounts
     cross join as_of
+    left join products
+        on accounts.product_id = products.product_id
     where accounts.opened_date <= as_of.as_of_date
 
 ),
@@ -116,19 +149,219 @@ daily_activity as (
 
 ),
 
-account_days as (
+{% if is_incremental() %}
+held_accounts as (
+
+    -- one row per account held: its first and last day, the attributes of its last day,
+    -- and the opening balance its balances were rolled from
+    select
+        account_id,
+        min(snapshot_date) as first_held_date,
+        max(snapshot_date) as last_held_date,
+        max(case when is_last_day then closing_balance_amount end)
+        - sum(net_change_amount) as held_opening_balance,
+        max(case when is_last_day then customer_id end) as customer_id,
+        max(case when is_last_day then product_key end) as product_key,
+        max(case when is_last_day then account_type end) as account_type,
+        max(case when is_last_day then currency end) as currency,
+        max(case when is_last_day then credit_limit end) as credit_limit,
+        max(case when is_last_day then opened_date end) as opened_date,
+        max(case when is_last_day then closed_date end) as closed_date,
+        sum(case when is_last_day then 1 else 0 end) as last_day_count
+    from {{ this }}
+    group by 1
+
+),
+
+held_activity as (
+
+    select
+        account_id,
+        snapshot_date,
+        inflow_amount,
+        outflow_amount,
+        fee_amount,
+        net_change_amount,
+        transaction_count,
+        approved_transaction_count,
+        declined_transaction_count,
+        fraud_transaction_count
+    from {{ this }}
+    where transaction_count > 0
+
+),
+
+activity_changes as (
+
+    -- per account, the first day whose activity differs from the facts: transactions
+    -- that arrived, changed status or were withdrawn since the last run
+    select
+        coalesce(daily_activity.account_id, held_activity.account_id) as account_id,
+        min(coalesce(daily_activity.activity_date, held_activity.snapshot_date)) as changed_from_date
+    from daily_activity
+    full outer join held_activity
+        on
+            daily_activity.account_id = held_activity.account_id
+            and daily_activity.activity_date = held_activity.snapshot_date
+    where
+        daily_activity.account_id is null
+        or held_activity.account_id is null
+        or daily_activity.inflow_amount <> held_activity.inflow_amount
+        or daily_activity.outflow_amount <> held_activity.outflow_amount
+        or daily_activity.fee_amount <> held_activity.fee_amount
+        or daily_activity.net_change_amount <> held_activity.net_change_amount
+        or daily_activity.transaction_count <> held_activity.transaction_count
+        or daily_activity.approved_transaction_count <> held_activity.approved_transaction_count
+        or daily_activity.declined_transaction_count <> held_activity.declined_transaction_count
+        or daily_activity.fraud_transaction_count <> held_activity.fraud_transaction_count
+    group by 1
+
+),
+
+customer_check_days as (
+
+    -- the days an account's customer version can change on: the first day a version is
+    -- valid at day end, the first day after it, and the first day held
+    select
+        held_accounts.account_id,
+        held_accounts.first_held_date as check_date
+    from held_accounts
+    union
+    select
+        held_accounts.account_id,
+        cast(customers.valid_from as date) as check_date
+    from held_accounts
+    inner join customers
+        on held_accounts.customer_id = customers.customer_id
+    where cast(customers.valid_from as date) between held_accounts.first_held_date and held_accounts.last_held_date
+    union
+    select
+        held_accounts.account_id,
+        cast(customers.valid_to as date) as check_date
+    from held_accounts
+    inner join customers
+        on held_accounts.customer_id = customers.customer_id
+    where cast(customers.valid_to as date) between held_accounts.first_held_date and held_accounts.last_held_date
+
+),
+
+customer_changes as (
+
+    -- per account, the first check day whose held customer key is no longer the version
+    -- valid at the end of that day
+    select
+        customer_check_days.account_id,
+        min(customer_check_days.check_date) as changed_from_date
+    from customer_check_days
+    inner join held_accounts
+        on customer_check_days.account_id = held_accounts.account_id
+    inner join {{ this }} as held
+        on
+            customer_check_days.account_id = held.account_id
+            and customer_check_days.check_date = held.snapshot_date
+    left join customers
+        on
+            held_accounts.customer_id = customers.customer_id
+            and {{ dbt.dateadd('day', 1, 'customer_check_days.check_date') }} > customers.valid_from
+            and {{ dbt.dateadd('day', 1, 'customer_check_days.check_date') }} <= customers.valid_to
+    where held.customer_key <> {{ dimension_key('customers.customer_key') }}
+    group by 1
+
+),
+
+recompute_starts as (
 
     select
         account_periods.*,
+        case
+            -- new, or changed in a way that touches every day: rebuilt whole (the
+            -- `is null` pairs make the comparisons null-safe)
+            when
+                held_accounts.account_id is null
+                or held_accounts.last_day_count <> 1
+                or held_accounts.first_held_date <> account_periods.period_start_date
+                or held_accounts.held_opening_balance <> account_periods.opening_balance
+                or (held_accounts.held_opening_balance is null) <> (account_periods.opening_balance is null)
+                or held_accounts.customer_id <> account_periods.customer_id
+                or (held_accounts.customer_id is null) <> (account_periods.customer_id is null)
+                or held_accounts.product_key <> account_periods.product_key
+                or (held_accounts.product_key is null) <> (account_periods.product_key is null)
+                or held_accounts.account_type <> account_periods.account_type
+                or (held_accounts.account_type is null) <> (account_periods.account_type is null)
+                or held_accounts.currency <> account_periods.currency
+                or (held_accounts.currency is null) <> (account_periods.currency is null)
+                or held_accounts.credit_limit <> account_periods.credit_limit
+                or (held_accounts.credit_limit is null) <> (account_periods.credit_limit is null)
+                or held_accounts.opened_date <> account_periods.opened_date
+                or (held_accounts.opened_date is null) <> (account_periods.opened_date is null)
+                or held_accounts.closed_date <> account_periods.closed_date
+                or (held_accounts.closed_date is null) <> (account_periods.closed_date is null)
+                then account_periods.period_start_date
+            else
+                least(
+                    coalesce(activity_changes.changed_from_date, {{ far_future_date }}),
+                    coalesce(customer_changes.changed_from_date, {{ far_future_date }}),
+                    -- a window that now ends elsewhere: the old last day loses is_last_day
+                    case
+                        when held_accounts.last_held_date <> account_periods.period_end_date
+                            then least(held_accounts.last_held_date, account_periods.period_end_date)
+                        else {{ far_future_date }}
+                    end
+                )
+        end as recompute_from_date
+    from account_periods
+    left join held_accounts
+        on account_periods.account_id = held_accounts.account_id
+    left join activity_changes
+        on account_periods.account_id = activity_changes.account_id
+    left join customer_changes
+        on account_periods.account_id = customer_changes.account_id
+
+),
+
+account_windows as materialized (
+
+    -- the days to (re)compute, and the balance they start from: the closing balance held
+    -- for the day before, or the opening balance when the account starts over.
+    -- Materialised (postgres), so the days are joined to the few windows left, not to
+    -- every account's whole history before the filter
+    select
+        recompute_starts.*,
+        coalesce(seed.closing_balance_amount, recompute_starts.opening_balance) as seed_balance
+    from recompute_starts
+    left join {{ this }} as seed
+        on
+            recompute_starts.account_id = seed.account_id
+            and recompute_starts.recompute_from_date > recompute_starts.period_start_date
+            and seed.snapshot_date = cast({{ dbt.dateadd('day', -1, 'recompute_starts.recompute_from_date') }} as date)
+    where recompute_starts.recompute_from_date <= recompute_starts.period_end_date
+
+),
+{% else %}
+account_windows as (
+
+    select
+        account_periods.*,
+        account_periods.period_start_date as recompute_from_date,
+        account_periods.opening_balance as seed_balance
+    from account_periods
+
+),
+{% endif %}
+
+account_days as (
+
+    select
+        account_windows.*,
         dates.calendar_date as snapshot_date,
         dates.date_key,
         dates.is_month_end,
         {{ dbt.dateadd('day', 1, 'dates.calendar_date') }} as next_day_start
-    from account_periods
+    from account_windows
     inner join dates
         on
-            account_periods.period_start_date <= dates.calendar_date
-            and account_periods.period_end_date >= dates.calendar_date
+            account_windows.recompute_from_date <= dates.calendar_date
+            and account_windows.period_end_date >= dates.calendar_date
 
 ),
 
@@ -144,7 +377,7 @@ balances as (
         coalesce(daily_activity.approved_transaction_count, 0) as approved_transaction_count,
         coalesce(daily_activity.declined_transaction_count, 0) as declined_transaction_count,
         coalesce(daily_activity.fraud_transaction_count, 0) as fraud_transaction_count,
-        account_days.opening_balance + sum(coalesce(daily_activity.net_change_amount, 0)) over (
+        account_days.seed_balance + sum(coalesce(daily_activity.net_change_amount, 0)) over (
             partition by account_days.account_id
             order by account_days.snapshot_date
             rows between unbounded preceding and current row
@@ -165,7 +398,7 @@ final as (
         balances.account_id,
         balances.date_key,
         {{ dimension_key('customers.customer_key') }} as customer_key,
-        {{ dimension_key('products.product_key') }} as product_key,
+        balances.product_key,
         balances.customer_id,
         -- attributes
         balances.account_type,
@@ -202,8 +435,6 @@ final as (
             balances.customer_id = customers.customer_id
             and balances.next_day_start > customers.valid_from
             and balances.next_day_start <= customers.valid_to
-    left join products
-        on balances.product_id = products.product_id
 
 )
 

@@ -115,12 +115,18 @@ new_transactions as (
 
 accounts as (
 
-    -- the latest known version of every account, deleted accounts included, so a full
-    -- refresh resolves the product of old transactions exactly as the incremental runs did
+    -- one row per account ever seen, deleted accounts included. Product and opening date
+    -- do not change over an account's life, so they come from its earliest version that
+    -- has them: later versions (or one extract with a missing value) cannot change them,
+    -- and a full refresh resolves old transactions exactly as the incremental runs did
     select
         account_id,
-        product_id,
-        opened_date,
+        first_value(product_id) over (
+            partition by account_id
+            order by case when product_id is null then 1 else 0 end, dbt_valid_from
+            rows between unbounded preceding and unbounded following
+        ) as product_id,
+        min(opened_date) over (partition by account_id) as opened_date,
         row_number() over (partition by account_id order by dbt_valid_from desc) as version_rank
     from account_history
 
@@ -268,7 +274,9 @@ final as (
         customer_key = {{ unknown_member_key() }}
         or merchant_key = {{ unknown_member_key() }}
         or product_key = {{ unknown_member_key() }}
-        or date_key = {{ unknown_member_key() }} as has_unresolved_reference,
+        or date_key = {{ unknown_member_key() }}
+        -- an account extract without its opening date: a later extract may bring it
+        or account_opened_date is null as has_unresolved_reference,
         -- dates and timestamps
         cast(transaction_at as date) as transaction_date,
         transaction_at,

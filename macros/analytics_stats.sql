@@ -1,0 +1,63 @@
+{#
+    Statistics helpers of the analytics layer (inferential and causal models).
+
+    All take SQL expressions and return SQL expressions, so a model keeps its aggregation
+    visible and only the formula is shared. Numbers are cast to double precision for the
+    arithmetic and rounded by the caller where the value is stored.
+
+    std_error(stddev, n):            standard error of a mean.
+    proportion_std_error(p, n):      standard error of a proportion (Wald).
+    ci95_lower / ci95_upper(est, se): normal 95% interval, estimate -/+ 1.96 se.
+    normal_cdf(z):                    standard normal CDF; PostgreSQL has no erf(), so the
+                                      Abramowitz-Stegun 26.2.17 approximation (|error| < 7.5e-8).
+    two_sided_p_value(z):             2 * (1 - Phi(|z|)).
+    safe_ratio(numerator, denominator): numerator / denominator, NULL when the denominator is 0.
+#}
+
+{% macro z_95() -%}
+    1.959964
+{%- endmacro %}
+
+
+{% macro as_double(expression) -%}
+    cast({{ expression }} as {{ dbt.type_float() }})
+{%- endmacro %}
+
+
+{% macro safe_ratio(numerator, denominator) -%}
+    ({{ as_double(numerator) }} / nullif({{ as_double(denominator) }}, 0))
+{%- endmacro %}
+
+
+{% macro std_error(stddev, n) -%}
+    ({{ as_double(stddev) }} / sqrt(nullif({{ as_double(n) }}, 0)))
+{%- endmacro %}
+
+
+{% macro proportion_std_error(p, n) -%}
+    sqrt({{ as_double(p) }} * (1 - {{ as_double(p) }}) / nullif({{ as_double(n) }}, 0))
+{%- endmacro %}
+
+
+{% macro ci95_lower(estimate, se) -%}
+    ({{ estimate }} - {{ z_95() }} * {{ se }})
+{%- endmacro %}
+
+
+{% macro ci95_upper(estimate, se) -%}
+    ({{ estimate }} + {{ z_95() }} * {{ se }})
+{%- endmacro %}
+
+
+{% macro normal_cdf(z) -%}
+    {%- set t = "(1.0 / (1.0 + 0.2316419 * abs(" ~ as_double(z) ~ ")))" -%}
+    {%- set tail = "(exp(-0.5 * " ~ as_double(z) ~ " * " ~ as_double(z) ~ ") / 2.5066282746310002 * "
+        ~ t ~ " * (0.319381530 + " ~ t ~ " * (-0.356563782 + " ~ t ~ " * (1.781477937 + "
+        ~ t ~ " * (-1.821255978 + " ~ t ~ " * 1.330274429)))))" -%}
+    (case when {{ z }} >= 0 then 1 - {{ tail }} else {{ tail }} end)
+{%- endmacro %}
+
+
+{% macro two_sided_p_value(z) -%}
+    (2 * (1 - {{ normal_cdf("abs(" ~ z ~ ")") }}))
+{%- endmacro %}

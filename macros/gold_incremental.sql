@@ -1,0 +1,56 @@
+{#
+    account_days: incremental strategy of the periodic snapshots (incremental_strategy=
+    'account_days', unique_key=[<partition column>, <day column>]). The new rows of a
+    partition (an account) are its days from some day on: the strategy deletes the
+    partition's rows from that day on, so days that left the window go too (an account
+    closed earlier, an as-of day that moved back), then inserts the new rows. A batch that
+    holds the partition's opening day rebuilds it whole, so no day before it survives (an
+    opened_date that moved later). Partitions without new rows are left untouched.
+#}
+{% macro get_incremental_account_days_sql(arg_dict) %}
+    {%- set target_relation = arg_dict['target_relation'] -%}
+    {%- set temp_relation = arg_dict['temp_relation'] -%}
+    {%- set partition_column = arg_dict['unique_key'][0] -%}
+    {%- set day_column = arg_dict['unique_key'][1] -%}
+    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+
+    delete from {{ target_relation }} as kept
+    where exists (
+        select 1
+        from (
+            select
+                {{ partition_column }},
+                min({{ day_column }}) as replaced_from,
+                max(case when is_opening_day then 1 else 0 end) as is_rebuilt
+            from {{ temp_relation }}
+            group by {{ partition_column }}
+        ) as replaced
+        where
+            replaced.{{ partition_column }} = kept.{{ partition_column }}
+            and (kept.{{ day_column }} >= replaced.replaced_from or replaced.is_rebuilt = 1)
+    );
+
+    insert into {{ target_relation }} ({{ dest_cols_csv }})
+    (
+        select {{ dest_cols_csv }}
+        from {{ temp_relation }}
+    )
+{% endmacro %}
+
+
+{#
+    delete_account_days_not_open: post-hook of the account snapshot. A day is kept only
+    while silver holds its account as opened on or before it, so an incremental run drops
+    what a full refresh would not build: accounts silver withdrew or whose opened_date it
+    lost (the strategy never sees them) and days before an opened_date that moved later.
+#}
+{% macro delete_account_days_not_open(target_relation, accounts_relation) -%}
+    delete from {{ target_relation }} as kept
+    where not exists (
+        select 1
+        from {{ accounts_relation }} as accounts
+        where
+            accounts.account_id = kept.account_id
+            and accounts.opened_date <= kept.snapshot_date
+    )
+{%- endmacro %}

@@ -1,0 +1,426 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['analysis', 'subject', 'metric'], 'unique': true},
+        ],
+    )
+}}
+
+{#
+    What causes what. Each row is one effect estimate with a 95% interval.
+
+    randomised_conversion_uplift: treatment minus control conversion rate of a randomised
+        campaign, in percentage points (unpooled z).
+    randomised_spend_uplift: treatment against control purchases per customer during the
+        campaign, in percent (ratio of means, delta method on the log scale).
+    did_spend_uplift: difference-in-differences of purchases per customer, campaign window
+        against the equally long pre-period, treatment against control, in percent
+        ((post_T / pre_T) / (post_C / pre_C) - 1, delta method with the within-customer
+        covariance); removes any pre-existing gap between the groups.
+    campaign_attribution: every campaign's conversions, value, cost and ROI; randomised
+        campaigns also get the incremental (caused) conversions and value, targeted ones
+        only the naive figures (no control group, so selection bias is not removed).
+    economic_elasticity: log-log slope of monthly purchases per active customer on each
+        macro indicator over the complete months in the data (OLS, normal interval).
+#}
+
+{%- set purchase_metrics = {
+    'purchase_count': '1.0',
+    'purchase_amount': 'transaction_amount_abs',
+} %}
+
+with campaign_contacts as (
+
+    select * from {{ ref('fact_campaign_contacts') }}
+
+),
+
+transactions as (
+
+    select * from {{ ref('fact_transactions') }}
+
+),
+
+indicators as (
+
+    select * from {{ ref('fact_economic_indicators_monthly') }}
+
+),
+
+purchases as (
+
+    -- the customer's own spending: purchases, confirmed fraud excluded
+    select
+        customer_id,
+        transaction_date,
+        transaction_amount_abs
+    from transactions
+    where is_purchase
+        and not is_fraud
+        and customer_id is not null
+
+),
+
+campaigns as (
+
+    select
+        campaign_id,
+        max(campaign_name) as campaign_name,
+        min(campaign_start_date) as start_date,
+        max(campaign_end_date) as end_date,
+        {{ dbt.datediff('min(campaign_start_date)', 'max(campaign_end_date)', 'day') }} + 1 as length_days,
+        max(case when is_randomised then 1 else 0 end) = 1 as is_randomised
+    from campaign_contacts
+    group by campaign_id
+
+),
+
+-- campaign conversions -------------------------------------------------------------------
+
+conversion_groups as (
+
+    select
+        campaign_contacts.campaign_id,
+        campaign_contacts.assignment_group,
+        count(*) as customers,
+        sum(case when campaign_contacts.is_converted then 1 else 0 end) as conversions,
+        avg(case when campaign_contacts.is_converted then 1.0 else 0.0 end) as conversion_rate,
+        sum(campaign_contacts.conversion_value_amount) as conversion_value_amount,
+        sum(campaign_contacts.contact_cost_amount) as cost_amount
+    from campaign_contacts
+    group by 1, 2
+
+),
+
+conversion_uplift as (
+
+    select
+        'randomised_conversion_uplift' as analysis,
+        treatment.campaign_id as subject,
+        'conversion_rate' as metric,
+        'percentage_points' as estimate_unit,
+        treatment.customers as treatment_size,
+        control.customers as control_size,
+        treatment.conversion_rate as treatment_value,
+        control.conversion_rate as control_value,
+        cast(null as {{ dbt.type_float() }}) as treatment_pre_value,
+        cast(null as {{ dbt.type_float() }}) as control_pre_value,
+        100 * (treatment.conversion_rate - control.conversion_rate) as estimate,
+        100 * sqrt(
+            {{ as_double('treatment.conversion_rate') }} * (1 - treatment.conversion_rate) / treatment.customers
+            + {{ as_double('control.conversion_rate') }} * (1 - control.conversion_rate) / control.customers
+        ) as std_error,
+        false as is_log_scale
+    from conversion_groups as treatment
+    inner join conversion_groups as control
+        on treatment.campaign_id = control.campaign_id
+        and treatment.assignment_group = 'treatment'
+        and control.assignment_group = 'control'
+
+),
+
+-- campaign spend: per customer, campaign window and pre-period ------------------------------
+
+contact_windows as (
+
+    select
+        campaign_contacts.campaign_id,
+        campaign_contacts.customer_id,
+        campaign_contacts.assignment_group,
+        campaigns.start_date,
+        campaigns.end_date,
+        {{ dbt.dateadd('day', '-campaigns.length_days', 'campaigns.start_date') }} as pre_start_date
+    from campaign_contacts
+    inner join campaigns
+        on campaign_contacts.campaign_id = campaigns.campaign_id
+    where campaigns.is_randomised
+
+),
+
+customer_periods as (
+
+    select
+        contact_windows.campaign_id,
+        contact_windows.customer_id,
+        contact_windows.assignment_group,
+        {% for metric, expression in purchase_metrics.items() %}
+        coalesce(sum(
+            case
+                when purchases.transaction_date >= contact_windows.start_date
+                    and purchases.transaction_date <= contact_windows.end_date
+                    then {{ as_double(expression | replace('transaction_amount_abs', 'purchases.transaction_amount_abs')) }}
+            end
+        ), 0) as {{ metric }}_post,
+        coalesce(sum(
+            case
+                when purchases.transaction_date >= contact_windows.pre_start_date
+                    and purchases.transaction_date < contact_windows.start_date
+                    then {{ as_double(expression | replace('transaction_amount_abs', 'purchases.transaction_amount_abs')) }}
+            end
+        ), 0) as {{ metric }}_pre{{ "," if not loop.last }}
+        {% endfor %}
+    from contact_windows
+    left join purchases
+        on contact_windows.customer_id = purchases.customer_id
+        and purchases.transaction_date >= contact_windows.pre_start_date
+        and purchases.transaction_date <= contact_windows.end_date
+    group by 1, 2, 3
+
+),
+
+group_moments as (
+
+    {% for metric in purchase_metrics %}
+    select
+        campaign_id,
+        assignment_group,
+        '{{ metric }}' as metric,
+        count(*) as customers,
+        avg({{ metric }}_post) as mean_post,
+        avg({{ metric }}_pre) as mean_pre,
+        var_samp({{ metric }}_post) as var_post,
+        var_samp({{ metric }}_pre) as var_pre,
+        covar_samp({{ metric }}_post, {{ metric }}_pre) as cov_post_pre
+    from customer_periods
+    group by 1, 2, 3
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+group_logs as (
+
+    select
+        group_moments.*,
+        ln(group_moments.mean_post / nullif(group_moments.mean_pre, 0)) as log_ratio,
+        group_moments.var_post / (group_moments.customers * power(group_moments.mean_post, 2))
+        + group_moments.var_pre / (group_moments.customers * power(group_moments.mean_pre, 2))
+        - 2 * group_moments.cov_post_pre / (group_moments.customers * group_moments.mean_post * group_moments.mean_pre)
+            as var_log_ratio,
+        group_moments.var_post / (group_moments.customers * power(group_moments.mean_post, 2)) as var_log_post
+    from group_moments
+
+),
+
+spend_uplift as (
+
+    select
+        'randomised_spend_uplift' as analysis,
+        treatment.campaign_id as subject,
+        treatment.metric,
+        'percent' as estimate_unit,
+        treatment.customers as treatment_size,
+        control.customers as control_size,
+        treatment.mean_post as treatment_value,
+        control.mean_post as control_value,
+        treatment.mean_pre as treatment_pre_value,
+        control.mean_pre as control_pre_value,
+        ln(treatment.mean_post / nullif(control.mean_post, 0)) as estimate,
+        sqrt(treatment.var_log_post + control.var_log_post) as std_error,
+        true as is_log_scale
+    from group_logs as treatment
+    inner join group_logs as control
+        on treatment.campaign_id = control.campaign_id
+        and treatment.metric = control.metric
+        and treatment.assignment_group = 'treatment'
+        and control.assignment_group = 'control'
+    union all
+    select
+        'did_spend_uplift' as analysis,
+        treatment.campaign_id as subject,
+        treatment.metric,
+        'percent' as estimate_unit,
+        treatment.customers as treatment_size,
+        control.customers as control_size,
+        treatment.mean_post as treatment_value,
+        control.mean_post as control_value,
+        treatment.mean_pre as treatment_pre_value,
+        control.mean_pre as control_pre_value,
+        treatment.log_ratio - control.log_ratio as estimate,
+        sqrt(treatment.var_log_ratio + control.var_log_ratio) as std_error,
+        true as is_log_scale
+    from group_logs as treatment
+    inner join group_logs as control
+        on treatment.campaign_id = control.campaign_id
+        and treatment.metric = control.metric
+        and treatment.assignment_group = 'treatment'
+        and control.assignment_group = 'control'
+
+),
+
+-- attribution --------------------------------------------------------------------------------
+
+attribution as (
+
+    select
+        'campaign_attribution' as analysis,
+        campaigns.campaign_id as subject,
+        'conversions' as metric,
+        'conversions' as estimate_unit,
+        treatment.customers as treatment_size,
+        control.customers as control_size,
+        treatment.conversion_rate as treatment_value,
+        control.conversion_rate as control_value,
+        cast(null as {{ dbt.type_float() }}) as treatment_pre_value,
+        cast(null as {{ dbt.type_float() }}) as control_pre_value,
+        -- randomised: conversions caused by the campaign; targeted: all conversions (naive)
+        case
+            when control.customers is not null
+                then (treatment.conversion_rate - control.conversion_rate) * treatment.customers
+            else treatment.conversions
+        end as estimate,
+        case
+            when control.customers is not null
+                then treatment.customers * sqrt(
+                    {{ as_double('treatment.conversion_rate') }} * (1 - treatment.conversion_rate) / treatment.customers
+                    + {{ as_double('control.conversion_rate') }} * (1 - control.conversion_rate) / control.customers
+                )
+        end as std_error,
+        false as is_log_scale,
+        treatment.conversions,
+        treatment.conversion_value_amount,
+        treatment.cost_amount
+    from campaigns
+    inner join conversion_groups as treatment
+        on campaigns.campaign_id = treatment.campaign_id
+        and treatment.assignment_group = 'treatment'
+    left join conversion_groups as control
+        on campaigns.campaign_id = control.campaign_id
+        and control.assignment_group = 'control'
+
+),
+
+-- economy --------------------------------------------------------------------------------------
+
+monthly_spend as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'transactions.transaction_date') }} as date) as month_start_date,
+        count(distinct transactions.transaction_date) as days_with_data,
+        sum(case when transactions.is_purchase and not transactions.is_fraud then 1 else 0 end) as purchases,
+        count(distinct case when transactions.is_approved then transactions.customer_id end) as active_customers
+    from transactions
+    group by 1
+
+),
+
+economy as (
+
+    select
+        monthly_spend.month_start_date,
+        ln({{ safe_ratio('monthly_spend.purchases', 'monthly_spend.active_customers') }}) as log_purchases_per_customer,
+        {% for indicator in ['consumer_confidence', 'unemployment_rate', 'inflation_rate', 'policy_rate'] %}
+        ln(nullif({{ as_double('indicators.' ~ indicator) }}, 0)) as log_{{ indicator }}{{ "," if not loop.last }}
+        {% endfor %}
+    from monthly_spend
+    inner join indicators
+        on monthly_spend.month_start_date = indicators.month_start_date
+    where monthly_spend.days_with_data >= 28
+
+),
+
+elasticities as (
+
+    {% for indicator in ['consumer_confidence', 'unemployment_rate', 'inflation_rate', 'policy_rate'] %}
+    select
+        'economic_elasticity' as analysis,
+        '{{ indicator }}' as subject,
+        'purchases_per_active_customer' as metric,
+        'elasticity' as estimate_unit,
+        count(*) as treatment_size,
+        cast(null as {{ dbt.type_bigint() }}) as control_size,
+        avg(log_{{ indicator }}) as treatment_value,
+        cast(null as {{ dbt.type_float() }}) as control_value,
+        cast(null as {{ dbt.type_float() }}) as treatment_pre_value,
+        cast(null as {{ dbt.type_float() }}) as control_pre_value,
+        regr_slope(log_purchases_per_customer, log_{{ indicator }}) as estimate,
+        sqrt(
+            greatest(regr_syy(log_purchases_per_customer, log_{{ indicator }})
+            - regr_slope(log_purchases_per_customer, log_{{ indicator }})
+            * regr_sxy(log_purchases_per_customer, log_{{ indicator }}), 0)
+            / nullif(count(*) - 2, 0)
+            / nullif(regr_sxx(log_purchases_per_customer, log_{{ indicator }}), 0)
+        ) as std_error,
+        false as is_log_scale
+    from economy
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+estimates as (
+
+    select * from conversion_uplift
+    union all
+    select * from spend_uplift
+    union all
+    select * from elasticities
+
+),
+
+all_rows as (
+
+    select
+        estimates.*,
+        cast(null as {{ dbt.type_bigint() }}) as conversions,
+        cast(null as {{ dbt.type_numeric() }}) as conversion_value_amount,
+        cast(null as {{ dbt.type_numeric() }}) as cost_amount
+    from estimates
+    union all
+    select * from attribution
+
+),
+
+final as (
+
+    select
+        -- keys
+        all_rows.analysis,
+        all_rows.subject,
+        all_rows.metric,
+        -- attributes
+        all_rows.estimate_unit,
+        coalesce(campaigns.is_randomised, false) as is_randomised,
+        case
+            when all_rows.analysis = 'did_spend_uplift' then 'difference-in-differences'
+            when all_rows.analysis like 'randomised%' then 'randomised comparison'
+            when all_rows.analysis = 'campaign_attribution' and campaigns.is_randomised then 'randomised comparison'
+            when all_rows.analysis = 'campaign_attribution' then 'naive (no control group)'
+            else 'log-log OLS'
+        end as method,
+        campaigns.start_date as campaign_start_date,
+        campaigns.end_date as campaign_end_date,
+        -- measures
+        all_rows.treatment_size,
+        all_rows.control_size,
+        round(cast(all_rows.treatment_value as numeric), 6) as treatment_value,
+        round(cast(all_rows.control_value as numeric), 6) as control_value,
+        round(cast(all_rows.treatment_pre_value as numeric), 6) as treatment_pre_value,
+        round(cast(all_rows.control_pre_value as numeric), 6) as control_pre_value,
+        -- log-scale estimates are reported as percent changes: 100 (exp(x) - 1)
+        round(cast(case
+            when all_rows.is_log_scale then 100 * (exp(all_rows.estimate) - 1)
+            else all_rows.estimate
+        end as numeric), 4) as estimate,
+        round(cast(all_rows.std_error as numeric), 6) as std_error,
+        round(cast(case
+            when all_rows.is_log_scale then 100 * (exp({{ ci95_lower('all_rows.estimate', 'all_rows.std_error') }}) - 1)
+            else {{ ci95_lower('all_rows.estimate', 'all_rows.std_error') }}
+        end as numeric), 4) as ci_lower_95,
+        round(cast(case
+            when all_rows.is_log_scale then 100 * (exp({{ ci95_upper('all_rows.estimate', 'all_rows.std_error') }}) - 1)
+            else {{ ci95_upper('all_rows.estimate', 'all_rows.std_error') }}
+        end as numeric), 4) as ci_upper_95,
+        round(cast({{ two_sided_p_value('all_rows.estimate / nullif(all_rows.std_error, 0)') }} as numeric), 6) as p_value,
+        all_rows.conversions,
+        all_rows.conversion_value_amount,
+        all_rows.cost_amount,
+        round(cast({{ safe_ratio('all_rows.conversion_value_amount - all_rows.cost_amount', 'all_rows.cost_amount') }} as numeric), 4)
+            as roi
+    from all_rows
+    left join campaigns
+        on all_rows.subject = campaigns.campaign_id
+
+)
+
+select * from final

@@ -1,0 +1,361 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['analysis', 'group_name', 'group_value', 'period_offset'], 'unique': true},
+        ],
+    )
+}}
+
+{#
+    Can we generalise: group estimates with sample size, mean, standard deviation, standard
+    error and a normal 95% confidence interval; where a group is compared with a reference
+    group, the difference, its interval, a z statistic and a two-sided p-value.
+
+    analyses: monthly_spend_by_segment (mean per customer, Welch z-test against 'mass'),
+    fraud_rate_by_channel and churn_rate_by_tenure (proportions, against the largest group),
+    cohort_retention (share of a signup-month cohort active k months later),
+    campaign_conversion_test (randomised campaigns: treatment against control, pooled
+    two-proportion z-test).
+#}
+
+with customers as (
+
+    select * from {{ ref('dim_customer') }}
+
+),
+
+transactions as (
+
+    select * from {{ ref('fact_transactions') }}
+
+),
+
+customer_months as (
+
+    select * from {{ ref('fact_customer_monthly') }}
+
+),
+
+churn_features as (
+
+    select * from {{ ref('features_customer_month') }}
+
+),
+
+campaign_contacts as (
+
+    select * from {{ ref('fact_campaign_contacts') }}
+
+),
+
+data_window as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'min(transaction_date)') }} as date) as first_month_date,
+        cast({{ dbt.date_trunc('month', 'max(transaction_date)') }} as date) as last_month_date
+    from transactions
+
+),
+
+current_customers as (
+
+    select *
+    from customers
+    where is_current
+        and customer_key <> {{ unknown_member_key() }}
+
+),
+
+-- 1. mean monthly purchase spend per customer, by segment -------------------------------
+
+customer_spend as (
+
+    select
+        customer_months.customer_id,
+        avg({{ as_double('customer_months.purchase_volume_amount') }}) as monthly_spend
+    from customer_months
+    cross join data_window
+    where customer_months.month_start_date >= data_window.first_month_date
+        and customer_months.month_start_date < data_window.last_month_date
+    group by customer_months.customer_id
+
+),
+
+spend_groups as (
+
+    select
+        'monthly_spend_by_segment' as analysis,
+        'customer_segment' as group_name,
+        current_customers.customer_segment as group_value,
+        cast(null as {{ dbt.type_int() }}) as period_offset,
+        'mean monthly purchase spend per customer' as metric,
+        count(*) as sample_size,
+        avg(customer_spend.monthly_spend) as mean_value,
+        stddev_samp(customer_spend.monthly_spend) as std_dev,
+        {{ std_error('stddev_samp(customer_spend.monthly_spend)', 'count(*)') }} as std_error
+    from customer_spend
+    inner join current_customers
+        on customer_spend.customer_id = current_customers.customer_id
+    group by current_customers.customer_segment
+
+),
+
+-- 2. proportions: fraud by channel, churn by tenure band --------------------------------
+
+fraud_groups as (
+
+    select
+        'fraud_rate_by_channel' as analysis,
+        'channel' as group_name,
+        channel as group_value,
+        cast(null as {{ dbt.type_int() }}) as period_offset,
+        'share of transactions confirmed as fraud' as metric,
+        count(*) as sample_size,
+        avg(case when is_fraud then 1.0 else 0.0 end) as mean_value
+    from transactions
+    group by channel
+
+),
+
+churn_groups as (
+
+    select
+        'churn_rate_by_tenure' as analysis,
+        'tenure_band' as group_name,
+        current_customers.tenure_band as group_value,
+        cast(null as {{ dbt.type_int() }}) as period_offset,
+        'share of customers churned (no open account or inactive 60 days)' as metric,
+        count(*) as sample_size,
+        avg(
+            case
+                when churn_features.open_accounts_at_month_end = 0
+                    or churn_features.days_since_last_transaction > 60 then 1.0
+                else 0.0
+            end
+        ) as mean_value
+    from current_customers
+    inner join churn_features
+        on current_customers.customer_id = churn_features.customer_id
+        and churn_features.is_scoring_month
+    group by current_customers.tenure_band
+
+),
+
+-- 3. cohort retention by signup month ----------------------------------------------------
+
+cohort_members as (
+
+    select
+        current_customers.customer_id,
+        current_customers.cohort_month_date
+    from current_customers
+    cross join data_window
+    where current_customers.cohort_month_date >= data_window.first_month_date
+
+),
+
+cohort_activity as (
+
+    select
+        cohort_members.cohort_month_date,
+        cast({{ dbt.datediff('cohort_members.cohort_month_date', 'customer_months.month_start_date', 'month') }}
+            as {{ dbt.type_int() }}) as period_offset,
+        count(distinct case when customer_months.is_active then cohort_members.customer_id end) as active_customers
+    from cohort_members
+    inner join customer_months
+        on cohort_members.customer_id = customer_months.customer_id
+        and customer_months.month_start_date >= cohort_members.cohort_month_date
+    cross join data_window
+    where customer_months.month_start_date < data_window.last_month_date
+    group by 1, 2
+
+),
+
+cohort_groups as (
+
+    select
+        'cohort_retention' as analysis,
+        'signup_month' as group_name,
+        cast(cohort_activity.cohort_month_date as {{ dbt.type_string() }}) as group_value,
+        cohort_activity.period_offset,
+        'share of the cohort active in the month' as metric,
+        cohort_sizes.cohort_size as sample_size,
+        {{ safe_ratio('cohort_activity.active_customers', 'cohort_sizes.cohort_size') }} as mean_value
+    from cohort_activity
+    inner join (
+        select cohort_month_date, count(*) as cohort_size
+        from cohort_members
+        group by cohort_month_date
+    ) as cohort_sizes
+        on cohort_activity.cohort_month_date = cohort_sizes.cohort_month_date
+
+),
+
+-- 4. randomised campaigns: treatment against control --------------------------------------
+
+campaign_groups as (
+
+    select
+        'campaign_conversion_test' as analysis,
+        campaign_id as group_name,
+        assignment_group as group_value,
+        cast(null as {{ dbt.type_int() }}) as period_offset,
+        'conversion rate' as metric,
+        count(*) as sample_size,
+        avg(case when is_converted then 1.0 else 0.0 end) as mean_value,
+        sum(case when is_converted then 1 else 0 end) as successes
+    from campaign_contacts
+    where is_randomised
+    group by campaign_id, assignment_group
+
+),
+
+proportions as (
+
+    select
+        groups.*,
+        sqrt(groups.mean_value * (1 - groups.mean_value)) as std_dev,
+        {{ proportion_std_error('groups.mean_value', 'groups.sample_size') }} as std_error
+    from (
+        select * from fraud_groups
+        union all
+        select * from churn_groups
+        union all
+        select * from cohort_groups
+    ) as groups
+
+),
+
+campaign_estimates as (
+
+    select
+        campaign_groups.analysis,
+        campaign_groups.group_name,
+        campaign_groups.group_value,
+        campaign_groups.period_offset,
+        campaign_groups.metric,
+        campaign_groups.sample_size,
+        campaign_groups.mean_value,
+        sqrt(campaign_groups.mean_value * (1 - campaign_groups.mean_value)) as std_dev,
+        {{ proportion_std_error('campaign_groups.mean_value', 'campaign_groups.sample_size') }} as std_error,
+        control.group_value as reference_group,
+        campaign_groups.mean_value - control.mean_value as difference,
+        sqrt(
+            {{ as_double('campaign_groups.mean_value') }} * (1 - campaign_groups.mean_value) / campaign_groups.sample_size
+            + {{ as_double('control.mean_value') }} * (1 - control.mean_value) / control.sample_size
+        ) as difference_std_error,
+        -- pooled two-proportion z statistic
+        (campaign_groups.mean_value - control.mean_value)
+        / nullif(sqrt(
+            {{ safe_ratio('campaign_groups.successes + control.successes', 'campaign_groups.sample_size + control.sample_size') }}
+            * (1 - {{ safe_ratio('campaign_groups.successes + control.successes', 'campaign_groups.sample_size + control.sample_size') }})
+            * (1.0 / campaign_groups.sample_size + 1.0 / control.sample_size)
+        ), 0) as test_statistic
+    from campaign_groups
+    left join campaign_groups as control
+        on campaign_groups.group_name = control.group_name
+        and control.group_value = 'control'
+        and campaign_groups.group_value = 'treatment'
+
+),
+
+-- comparisons with a reference group (Welch / unpooled z) --------------------------------
+
+means as (
+
+    select
+        spend_groups.*,
+        cast('mass' as {{ dbt.type_string() }}) as reference_value
+    from spend_groups
+    union all
+    select
+        proportions.analysis,
+        proportions.group_name,
+        proportions.group_value,
+        proportions.period_offset,
+        proportions.metric,
+        proportions.sample_size,
+        proportions.mean_value,
+        proportions.std_dev,
+        proportions.std_error,
+        -- the largest group is the reference (cohorts are not compared)
+        case
+            when proportions.analysis <> 'cohort_retention' then first_value(proportions.group_value) over (
+                partition by proportions.analysis
+                order by proportions.sample_size desc, proportions.group_value
+            )
+        end as reference_value
+    from proportions
+
+),
+
+compared as (
+
+    select
+        means.analysis,
+        means.group_name,
+        means.group_value,
+        means.period_offset,
+        means.metric,
+        means.sample_size,
+        means.mean_value,
+        means.std_dev,
+        means.std_error,
+        case when means.group_value <> reference.group_value then reference.group_value end as reference_group,
+        case when means.group_value <> reference.group_value then means.mean_value - reference.mean_value end
+            as difference,
+        case
+            when means.group_value <> reference.group_value
+                then sqrt(power(means.std_error, 2) + power(reference.std_error, 2))
+        end as difference_std_error,
+        case
+            when means.group_value <> reference.group_value
+                then (means.mean_value - reference.mean_value)
+                / nullif(sqrt(power(means.std_error, 2) + power(reference.std_error, 2)), 0)
+        end as test_statistic
+    from means
+    left join means as reference
+        on means.analysis = reference.analysis
+        and means.reference_value = reference.group_value
+        and reference.period_offset is null
+
+),
+
+combined as (
+
+    select * from compared
+    union all
+    select * from campaign_estimates
+
+),
+
+final as (
+
+    select
+        -- keys
+        analysis,
+        group_name,
+        coalesce(cast(group_value as {{ dbt.type_string() }}), 'unknown') as group_value,
+        coalesce(period_offset, -1) as period_offset,
+        -- attributes
+        metric,
+        reference_group,
+        -- measures
+        sample_size,
+        round(cast(mean_value as numeric), 6) as mean_value,
+        round(cast(std_dev as numeric), 6) as std_dev,
+        round(cast(std_error as numeric), 6) as std_error,
+        round(cast({{ ci95_lower('mean_value', 'std_error') }} as numeric), 6) as ci_lower_95,
+        round(cast({{ ci95_upper('mean_value', 'std_error') }} as numeric), 6) as ci_upper_95,
+        round(cast(difference as numeric), 6) as difference,
+        round(cast({{ ci95_lower('difference', 'difference_std_error') }} as numeric), 6) as difference_ci_lower_95,
+        round(cast({{ ci95_upper('difference', 'difference_std_error') }} as numeric), 6) as difference_ci_upper_95,
+        round(cast(test_statistic as numeric), 4) as test_statistic,
+        round(cast({{ two_sided_p_value('test_statistic') }} as numeric), 6) as p_value,
+        -- flags
+        coalesce({{ two_sided_p_value('test_statistic') }} < 0.05, false) as is_significant_5pct
+    from combined
+
+)
+
+select * from final

@@ -1,0 +1,173 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['customer_id'], 'unique': true},
+            {'columns': ['priority_rank']},
+        ],
+    )
+}}
+
+{#
+    What should we do: for every at-risk customer (churn risk >= at_risk_threshold) a
+    retention action matched to what drives their risk, its expected value, the next best
+    product offer, and a budget allocation that funds actions in order of expected value
+    until the retention budget is spent. Action costs and success rates are planning
+    assumptions, kept in one CTE (actions) so they are easy to review and change.
+#}
+
+{%- set at_risk_threshold = var('at_risk_threshold', 0.2) %}
+{%- set retention_budget = var('retention_budget', 5000) %}
+
+with predictions as (
+
+    select * from {{ ref('predictive_analytics') }}
+
+),
+
+account_days as (
+
+    select * from {{ ref('fact_account_daily_snapshot') }}
+
+),
+
+actions as (
+
+    -- driver -> action, cost per customer, share of at-risk customers it retains
+    select 'complaints' as churn_driver, 'service_recovery_call' as retention_action, 25.0 as action_cost, 0.30 as success_rate
+    union all
+    select 'fees', 'fee_waiver_6_months', 40.0, 0.25
+    union all
+    select 'falling_activity', 'reactivation_cashback_offer', 15.0, 0.15
+    union all
+    select 'none', 'relationship_manager_check_in', 10.0, 0.10
+    union all
+    select 'gone', 'win_back_offer', 30.0, 0.05
+
+),
+
+holdings as (
+
+    -- account types held on the last day of the data
+    select
+        customer_id,
+        max(case when account_type = 'checking' then 1 else 0 end) as has_checking,
+        max(case when account_type = 'savings' then 1 else 0 end) as has_savings,
+        max(case when account_type = 'credit_card' then 1 else 0 end) as has_credit_card,
+        max(case when account_type = 'loan' then 1 else 0 end) as has_loan
+    from account_days
+    where snapshot_date = (select max(snapshot_date) from account_days)
+    group by customer_id
+
+),
+
+at_risk as (
+
+    select
+        predictions.*,
+        case when predictions.has_no_open_account then 'gone' else predictions.churn_driver end as action_driver,
+        coalesce(holdings.has_checking, 0) as has_checking,
+        coalesce(holdings.has_savings, 0) as has_savings,
+        coalesce(holdings.has_credit_card, 0) as has_credit_card,
+        coalesce(holdings.has_loan, 0) as has_loan
+    from predictions
+    left join holdings
+        on predictions.customer_id = holdings.customer_id
+    where predictions.churn_risk_score >= {{ at_risk_threshold }}
+
+),
+
+recommended as (
+
+    select
+        at_risk.*,
+        actions.retention_action,
+        actions.action_cost,
+        actions.success_rate,
+        -- value saved = probability of churn x value of the customer x share retained
+        {{ as_double('at_risk.churn_risk_score') }} * {{ as_double('at_risk.customer_lifetime_value') }}
+        * actions.success_rate - actions.action_cost as expected_value,
+        case
+            when at_risk.has_no_open_account then 'none'
+            when at_risk.has_savings = 0 then 'savings_account'
+            when at_risk.has_credit_card = 0 and coalesce(at_risk.credit_score, 0) >= 650 then 'cashback_credit_card'
+            when at_risk.has_loan = 0 and coalesce(at_risk.credit_score, 0) >= 700 then 'personal_loan'
+            else 'premium_checking_upgrade'
+        end as next_best_offer
+    from at_risk
+    inner join actions
+        on at_risk.action_driver = actions.churn_driver
+
+),
+
+offers as (
+
+    -- acceptance: the randomised campaign's control conversion (about 6%) as the base,
+    -- halved for customers at high risk; value: a year of the product's margin
+    select
+        recommended.*,
+        case recommended.next_best_offer
+            when 'none' then 0.0
+            else 0.06 * case when recommended.churn_risk_score >= 0.5 then 0.5 else 1.0 end
+        end as offer_acceptance_probability,
+        case recommended.next_best_offer
+            when 'savings_account' then 60.0
+            when 'cashback_credit_card' then 120.0
+            when 'personal_loan' then 300.0
+            when 'premium_checking_upgrade' then 80.0
+            else 0.0
+        end as offer_annual_margin
+    from recommended
+
+),
+
+prioritised as (
+
+    select
+        offers.*,
+        row_number() over (order by offers.expected_value desc, offers.customer_id) as priority_rank,
+        sum(offers.action_cost) over (
+            order by offers.expected_value desc, offers.customer_id
+            rows between unbounded preceding and current row
+        ) as cumulative_cost
+    from offers
+
+),
+
+final as (
+
+    select
+        -- keys
+        customer_id,
+        customer_key,
+        -- attributes
+        customer_segment,
+        churn_risk_band,
+        score_source,
+        churn_driver,
+        retention_action,
+        next_best_offer,
+        -- measures
+        churn_risk_score,
+        customer_lifetime_value,
+        cast(round(cast(churn_risk_score * customer_lifetime_value as numeric), 2) as numeric(16, 2))
+            as value_at_risk_amount,
+        cast(action_cost as numeric(16, 2)) as action_cost_amount,
+        cast(success_rate as numeric(6, 4)) as action_success_rate,
+        cast(round(cast(expected_value as numeric), 2) as numeric(16, 2)) as expected_value_amount,
+        round(cast({{ safe_ratio('expected_value', 'action_cost') }} as numeric), 4) as expected_roi,
+        cast(offer_acceptance_probability as numeric(6, 4)) as offer_acceptance_probability,
+        cast(round(cast(offer_acceptance_probability * offer_annual_margin as numeric), 2) as numeric(16, 2))
+            as offer_expected_value_amount,
+        cast(priority_rank as {{ dbt.type_int() }}) as priority_rank,
+        cast(cumulative_cost as numeric(16, 2)) as cumulative_cost_amount,
+        cast({{ retention_budget }} as numeric(16, 2)) as retention_budget_amount,
+        cast(case when expected_value > 0 and cumulative_cost <= {{ retention_budget }} then action_cost else 0 end
+            as numeric(16, 2)) as budget_allocated_amount,
+        -- flags
+        expected_value > 0 and cumulative_cost <= {{ retention_budget }} as is_funded,
+        has_no_open_account
+    from prioritised
+
+)
+
+select * from final

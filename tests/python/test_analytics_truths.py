@@ -1,0 +1,280 @@
+"""The analytics layer finds what the generator planted (manifest and bronze._truth_*),
+and its KPIs agree with an independent computation from silver.
+
+The truth tables are read here, by the tests, and nowhere in the warehouse models.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from scripts.ml.features import query_frame
+
+pytestmark = pytest.mark.integration
+
+PLANTED_SIGNATURES = {
+    "night_cnp_burst": "night_card_not_present",
+    "velocity_spike": "velocity_5_in_1h",
+    "new_high_risk_merchant": "new_high_risk_merchant",
+    "amount_outlier": "amount_8x_customer_norm",
+}
+# signals that say nothing about the planted fraud (their lift should stay small)
+CONTROL_SIGNALS = ("weekend", "amount_over_1000", "first_visit_to_merchant")
+
+
+def _frame(conn, query: str) -> pd.DataFrame:
+    return query_frame(conn, query)
+
+
+# -- causal: the randomised campaign --------------------------------------------------------
+
+
+def _cmp001(warehouse) -> dict:
+    return warehouse.manifest["truths"]["campaigns"]["CMP001"]
+
+
+def _causal(conn, analysis: str, metric: str) -> pd.Series:
+    frame = _frame(
+        conn,
+        f"select * from gold.causal_analytics where analysis = '{analysis}' "
+        f"and subject = 'CMP001' and metric = '{metric}'",
+    )
+    assert len(frame) == 1, f"no {analysis}/{metric} row for CMP001"
+    return frame.iloc[0]
+
+
+def test_conversion_uplift_interval_contains_the_true_uplift(warehouse, conn):
+    truth = _cmp001(warehouse)["true_conversion_uplift_pp"]
+    row = _causal(conn, "randomised_conversion_uplift", "conversion_rate")
+    assert row["ci_lower_95"] <= truth <= row["ci_upper_95"], (truth, row.to_dict())
+    assert row["ci_lower_95"] > 0, "the campaign's effect should be significant"
+
+
+def test_difference_in_differences_interval_contains_the_true_spend_uplift(warehouse, conn):
+    truth = _cmp001(warehouse)["true_spend_uplift_pct"]
+    row = _causal(conn, "did_spend_uplift", "purchase_count")
+    assert row["ci_lower_95"] <= truth <= row["ci_upper_95"], (truth, row.to_dict())
+
+
+def test_campaign_groups_match_the_manifest(warehouse, conn):
+    truth = _cmp001(warehouse)
+    row = _causal(conn, "randomised_conversion_uplift", "conversion_rate")
+    # silver may reject a few defective rows; the groups must still be essentially all there
+    assert row["treatment_size"] >= 0.95 * truth["treatment_customers"]
+    assert row["control_size"] >= 0.95 * truth["control_customers"]
+
+
+# -- fraud: the planted patterns ------------------------------------------------------------
+
+
+def test_fraud_view_ranks_the_planted_patterns_on_top(conn):
+    signals = _frame(
+        conn,
+        "select factor_value, lift, rank_in_analysis from gold.diagnostic_analytics "
+        "where analysis = 'fraud_by_signal'",
+    ).set_index("factor_value")
+    for signature in PLANTED_SIGNATURES.values():
+        assert signals.loc[signature, "lift"] >= 3, (signature, signals.loc[signature].to_dict())
+    for control in CONTROL_SIGNALS:
+        assert signals.loc[control, "lift"] < 3, (control, signals.loc[control].to_dict())
+    top = signals.sort_values("rank_in_analysis").index[0]
+    assert top in PLANTED_SIGNATURES.values(), f"top fraud signal is {top}"
+
+
+def test_fraud_by_hour_peaks_at_night(conn):
+    hours = _frame(
+        conn,
+        "select factor_value from gold.diagnostic_analytics "
+        "where analysis = 'fraud_by_hour' order by rank_in_analysis limit 3",
+    )
+    assert all(int(hour) < 6 for hour in hours["factor_value"]), list(hours["factor_value"])
+
+
+def test_each_planted_pattern_trips_its_signature(conn):
+    frame = _frame(
+        conn,
+        """
+        select
+            truth.pattern,
+            avg(case when risk.signal_night_card_not_present then 1.0 else 0.0 end) as night_card_not_present,
+            avg(case when risk.signal_velocity then 1.0 else 0.0 end) as velocity_5_in_1h,
+            avg(case when risk.signal_new_high_risk_merchant then 1.0 else 0.0 end) as new_high_risk_merchant,
+            avg(case when risk.signal_amount_outlier then 1.0 else 0.0 end) as amount_8x_customer_norm
+        from bronze._truth_fraud as truth
+        inner join gold.features_transaction_risk as risk using (transaction_id)
+        group by truth.pattern
+        """,
+    ).set_index("pattern")
+    minimum = {
+        "night_cnp_burst": 0.9,
+        "new_high_risk_merchant": 0.9,
+        "velocity_spike": 0.4,
+        "amount_outlier": 0.4,
+    }
+    for pattern, signature in PLANTED_SIGNATURES.items():
+        assert frame.loc[pattern, signature] >= minimum[pattern], (
+            pattern,
+            frame.loc[pattern].to_dict(),
+        )
+
+
+def test_fraud_model_scores_planted_fraud_above_legitimate_traffic(conn):
+    frame = _frame(
+        conn,
+        """
+        select coalesce(truth.pattern, 'legit') as pattern, scores.fraud_score
+        from gold.ml_fraud_scores as scores
+        left join bronze._truth_fraud as truth using (transaction_id)
+        """,
+    )
+    legit = frame.loc[frame["pattern"] == "legit", "fraud_score"]
+    fraud = frame.loc[frame["pattern"] != "legit", "fraud_score"]
+    assert roc_auc_score(frame["pattern"] != "legit", frame["fraud_score"]) > 0.9
+    assert fraud.median() > legit.quantile(0.99)
+
+
+# -- churn: the planted churners --------------------------------------------------------------
+
+
+def test_churned_customers_score_higher_than_retained_ones(conn):
+    frame = _frame(
+        conn,
+        """
+        select
+            predictions.customer_id,
+            predictions.churn_risk_score,
+            predictions.score_source,
+            truth.is_churner and truth.churn_date <= predictions.as_of_date as has_churned
+        from gold.predictive_analytics as predictions
+        inner join bronze._truth_churn as truth using (customer_id)
+        """,
+    )
+    assert (frame["score_source"] == "model").mean() > 0.9
+    churned = frame.loc[frame["has_churned"], "churn_risk_score"]
+    retained = frame.loc[~frame["has_churned"], "churn_risk_score"]
+    assert len(churned) >= 10 and len(retained) >= 10
+    assert churned.mean() > retained.mean() + 0.3
+    assert roc_auc_score(frame["has_churned"], frame["churn_risk_score"]) > 0.8
+
+
+def test_churn_model_ranks_future_churners_above_retained_customers(conn):
+    """Before it happens: at the test cutoffs, customers the generator will churn within
+    the horizon score higher than those it keeps (truth, not the observable label)."""
+    frame = _frame(
+        conn,
+        """
+        select
+            truth.is_churner and truth.churn_date is not null as is_churner,
+            predictions.churn_risk_score
+        from gold.predictive_analytics as predictions
+        inner join bronze._truth_churn as truth using (customer_id)
+        where not predictions.has_no_open_account
+        """,
+    )
+    if frame["is_churner"].sum() < 3:
+        pytest.skip("too few customers left who churn later")
+    assert (
+        frame.loc[frame["is_churner"], "churn_risk_score"].mean()
+        > frame.loc[~frame["is_churner"], "churn_risk_score"].mean()
+    )
+
+
+# -- descriptive KPIs against silver ----------------------------------------------------------
+
+
+def test_descriptive_kpis_equal_an_independent_computation_from_silver(conn):
+    silver = _frame(
+        conn,
+        "select customer_id, amount, transaction_time at time zone 'UTC' as transaction_at "
+        "from silver.stg_transactions",
+    )
+    silver["month"] = pd.to_datetime(silver["transaction_at"]).dt.to_period("M").dt.to_timestamp()
+    expected = silver.groupby("month").agg(
+        transaction_count=("amount", "size"),
+        transaction_value_amount=("amount", lambda amounts: amounts.abs().sum()),
+        active_customers=("customer_id", "nunique"),
+    )
+    gold = _frame(
+        conn,
+        "select period_start_date, transaction_count, transaction_value_amount, active_customers "
+        "from gold.descriptive_analytics where breakdown = 'overall'",
+    ).set_index("period_start_date")
+    full_months = expected[expected["transaction_count"] > 100].index
+    assert len(full_months) >= 3
+    for month in full_months:
+        for measure in ("transaction_count", "transaction_value_amount", "active_customers"):
+            assert np.isclose(gold.loc[month, measure], expected.loc[month, measure]), (
+                month,
+                measure,
+                gold.loc[month, measure],
+                expected.loc[month, measure],
+            )
+
+
+# -- the reference design's queries and "now" ---------------------------------------------------
+
+REFERENCE_QUERIES = (
+    """
+    SELECT
+        customer_id,
+        churn_risk_score,
+        customer_lifetime_value,
+        total_transactions_90d
+    FROM gold.predictive_analytics
+    WHERE churn_risk_score > 0.7
+    ORDER BY customer_lifetime_value DESC;
+    """,
+    """
+    SELECT
+        m.merchant_name,
+        m.category,
+        COUNT(*) as fraud_count,
+        SUM(f.transaction_amount_abs) as fraud_amount
+    FROM gold.fact_transactions f
+    JOIN gold.dim_merchant m ON f.merchant_key = m.merchant_key
+    WHERE f.is_fraud = TRUE
+      AND f.transaction_date >= CURRENT_DATE - INTERVAL '30 days'
+    GROUP BY m.merchant_name, m.category
+    ORDER BY fraud_count DESC;
+    """,
+    """
+    SELECT
+        TO_CHAR(transaction_date, 'YYYY-MM') as month,
+        COUNT(*) as transactions,
+        COUNT(DISTINCT customer_key) as active_customers,
+        SUM(transaction_amount_abs) as volume,
+        AVG(transaction_amount_abs) as avg_transaction
+    FROM gold.fact_transactions
+    GROUP BY TO_CHAR(transaction_date, 'YYYY-MM')
+    ORDER BY month DESC;
+    """,
+)
+
+
+@pytest.mark.parametrize(
+    "query", REFERENCE_QUERIES, ids=["churn", "merchant_fraud", "monthly_kpis"]
+)
+def test_reference_queries_run_unchanged(conn, query):
+    with conn.cursor() as cur:
+        cur.execute(query)
+        cur.fetchall()
+
+
+def test_high_churn_risk_query_returns_rows(conn):
+    with conn.cursor() as cur:
+        cur.execute(REFERENCE_QUERIES[0])
+        assert cur.fetchall(), "no customer above 0.7 churn risk"
+
+
+def test_realtime_is_relative_to_the_newest_event(conn):
+    with conn.cursor() as cur:
+        cur.execute(
+            "select (select max(transaction_at) from gold.fact_transactions), "
+            "min(as_of_at), max(as_of_at), count(*) from gold.realtime_analytics"
+        )
+        newest, low, high, rows = cur.fetchone()
+    assert newest == low == high
+    assert rows >= 2
