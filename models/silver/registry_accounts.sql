@@ -16,47 +16,4 @@
     )
 }}
 
-with
-
-stg_accounts as (
-
-    select * from {{ ref('stg_accounts') }}
-
-),
-
-registered as (
-
-    {% if is_incremental() %}
-    select * from {{ this }}
-    {% else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as account_id,
-        cast(null as {{ dbt.type_string() }}) as first_seen_batch_id,
-        cast(null as {{ dbt.type_timestamp() }}) as first_loaded_at,
-        cast(null as {{ dbt.type_string() }}) as last_seen_batch_id,
-        cast(null as {{ dbt.type_timestamp() }}) as last_loaded_at,
-        cast(null as {{ dbt.type_boolean() }}) as is_current
-    where 1 = 0
-    {% endif %}
-
-),
-
-final as (
-
-    select
-        -- keys
-        coalesce(stg_accounts.account_id, registered.account_id) as account_id,
-        -- lineage
-        coalesce(registered.first_seen_batch_id, stg_accounts.batch_id) as first_seen_batch_id,
-        coalesce(registered.first_loaded_at, stg_accounts.loaded_at) as first_loaded_at,
-        coalesce(stg_accounts.batch_id, registered.last_seen_batch_id) as last_seen_batch_id,
-        coalesce(stg_accounts.loaded_at, registered.last_loaded_at) as last_loaded_at,
-        -- flags
-        stg_accounts.account_id is not null as is_current
-    from stg_accounts
-    full outer join registered
-        on stg_accounts.account_id = registered.account_id
-
-)
-
-select * from final
+{{ key_registry(ref('stg_accounts'), 'account_id') }}

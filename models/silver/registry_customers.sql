@@ -16,47 +16,4 @@
     )
 }}
 
-with
-
-stg_customers as (
-
-    select * from {{ ref('stg_customers') }}
-
-),
-
-registered as (
-
-    {% if is_incremental() %}
-    select * from {{ this }}
-    {% else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as customer_id,
-        cast(null as {{ dbt.type_string() }}) as first_seen_batch_id,
-        cast(null as {{ dbt.type_timestamp() }}) as first_loaded_at,
-        cast(null as {{ dbt.type_string() }}) as last_seen_batch_id,
-        cast(null as {{ dbt.type_timestamp() }}) as last_loaded_at,
-        cast(null as {{ dbt.type_boolean() }}) as is_current
-    where 1 = 0
-    {% endif %}
-
-),
-
-final as (
-
-    select
-        -- keys
-        coalesce(stg_customers.customer_id, registered.customer_id) as customer_id,
-        -- lineage
-        coalesce(registered.first_seen_batch_id, stg_customers.batch_id) as first_seen_batch_id,
-        coalesce(registered.first_loaded_at, stg_customers.loaded_at) as first_loaded_at,
-        coalesce(stg_customers.batch_id, registered.last_seen_batch_id) as last_seen_batch_id,
-        coalesce(stg_customers.loaded_at, registered.last_loaded_at) as last_loaded_at,
-        -- flags
-        stg_customers.customer_id is not null as is_current
-    from stg_customers
-    full outer join registered
-        on stg_customers.customer_id = registered.customer_id
-
-)
-
-select * from final
+{{ key_registry(ref('stg_customers'), 'customer_id') }}

@@ -16,47 +16,4 @@
     )
 }}
 
-with
-
-stg_products as (
-
-    select * from {{ ref('stg_products') }}
-
-),
-
-registered as (
-
-    {% if is_incremental() %}
-    select * from {{ this }}
-    {% else %}
-    select
-        cast(null as {{ dbt.type_string() }}) as product_id,
-        cast(null as {{ dbt.type_string() }}) as first_seen_batch_id,
-        cast(null as {{ dbt.type_timestamp() }}) as first_loaded_at,
-        cast(null as {{ dbt.type_string() }}) as last_seen_batch_id,
-        cast(null as {{ dbt.type_timestamp() }}) as last_loaded_at,
-        cast(null as {{ dbt.type_boolean() }}) as is_current
-    where 1 = 0
-    {% endif %}
-
-),
-
-final as (
-
-    select
-        -- keys
-        coalesce(stg_products.product_id, registered.product_id) as product_id,
-        -- lineage
-        coalesce(registered.first_seen_batch_id, stg_products.batch_id) as first_seen_batch_id,
-        coalesce(registered.first_loaded_at, stg_products.loaded_at) as first_loaded_at,
-        coalesce(stg_products.batch_id, registered.last_seen_batch_id) as last_seen_batch_id,
-        coalesce(stg_products.loaded_at, registered.last_loaded_at) as last_loaded_at,
-        -- flags
-        stg_products.product_id is not null as is_current
-    from stg_products
-    full outer join registered
-        on stg_products.product_id = registered.product_id
-
-)
-
-select * from final
+{{ key_registry(ref('stg_products'), 'product_id') }}

@@ -1,0 +1,53 @@
+{#
+    key_registry: the body of silver's registry_* models. Every key of `staged` (a staging
+    relation, passed in by the model with ref) that silver has ever staged, with the first
+    and last batch that carried it and whether the current extract still has it. The
+    registry is incremental and merges the current extract into what it already holds, so
+    a key deleted from a current-state extract stays known.
+#}
+{% macro key_registry(staged, key) -%}
+with
+
+staged as (
+
+    select * from {{ staged }}
+
+),
+
+registered as (
+
+    {% if is_incremental() %}
+    select * from {{ this }}
+    {% else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as {{ key }},
+        cast(null as {{ dbt.type_string() }}) as first_seen_batch_id,
+        cast(null as {{ dbt.type_timestamp() }}) as first_loaded_at,
+        cast(null as {{ dbt.type_string() }}) as last_seen_batch_id,
+        cast(null as {{ dbt.type_timestamp() }}) as last_loaded_at,
+        cast(null as {{ dbt.type_boolean() }}) as is_current
+    where 1 = 0
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        -- keys
+        coalesce(staged.{{ key }}, registered.{{ key }}) as {{ key }},
+        -- lineage
+        coalesce(registered.first_seen_batch_id, staged.batch_id) as first_seen_batch_id,
+        coalesce(registered.first_loaded_at, staged.loaded_at) as first_loaded_at,
+        coalesce(staged.batch_id, registered.last_seen_batch_id) as last_seen_batch_id,
+        coalesce(staged.loaded_at, registered.last_loaded_at) as last_loaded_at,
+        -- flags
+        staged.{{ key }} is not null as is_current
+    from staged
+    full outer join registered
+        on staged.{{ key }} = registered.{{ key }}
+
+)
+
+select * from final
+{%- endmacro %}
