@@ -95,8 +95,8 @@ ml: db-start ## train and score the ML models on gold, then rebuild the analytic
 	$(PY) -m scripts.ml.train
 	$(DBT) build --select models/gold/analytics
 
-test-quality: db-start ## the ML quality targets on the default data set (builds it; minutes)
-	FA_QUALITY_TESTS=1 $(BIN)/pytest tests/python/test_ml.py -k quality_targets_on_the_default_data
+test-quality: db-start ## only the ML quality targets on the default data set (part of make test)
+	$(BIN)/pytest tests/python/test_ml.py -k quality_targets_on_the_default_data
 
 dbt-build: db-start ## dbt build (seeds, models, snapshots, tests) on what bronze holds
 	$(DBT) build
