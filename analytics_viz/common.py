@@ -1,8 +1,11 @@
 """What every report script shares: gold access, the theme, number formats, HTML output.
 
-A report script builds figures from small aggregated DataFrames (SQL does the heavy
-lifting in the database) and hands them to `write_report`, which writes one HTML file
-into reports/ that loads plotly.js from a single copy beside it (no internet needed).
+A report script declares a `ReportSpec`: per chart, SQL that aggregates in the database
+and a small typed `build_<chart>(df) -> go.Figure` function. This module runs the queries
+on one read-only connection, checks each figure (title, axis titles, hover text, data),
+and writes one HTML file per report into reports/ that loads plotly.js from a single copy
+beside it, so the reports open without internet access. The gold relations a report reads
+(for its one-line "run make demo first" check and its dbt exposure) come from its SQL.
 Importing this module registers the project's Plotly template as the default.
 """
 
@@ -10,17 +13,25 @@ from __future__ import annotations
 
 import argparse
 import html
+import importlib.util
 import logging
+import re
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+import textwrap
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+import psycopg2.extensions
 from psycopg2 import sql
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -32,12 +43,29 @@ from scripts.connection import connect  # noqa: E402
 
 log = logging.getLogger("financial_analytics.reports")
 
+VIZ_DIR = Path(__file__).resolve().parent
 REPORTS_DIR = REPO_ROOT / "reports"
 PLOTLY_JS = "plotly.min.js"
+INDEX = "index.html"
 TEMPLATE = "financial_analytics"
-PALETTE = ["#1f4e79", "#d4af37", "#2e8b57", "#c0392b", "#7f8c8d", "#8e44ad", "#e67e22", "#16a085"]
-DIVERGING = [[0.0, "#c0392b"], [0.5, "#f7f7f7"], [1.0, "#1f4e79"]]
-SEQUENTIAL = [[0.0, "#f4f6f9"], [1.0, "#1f4e79"]]
+HINT = "run `make demo` first"
+
+# -- theme -----------------------------------------------------------------------------
+
+NAVY, GOLD, GREEN, RED, GREY, PURPLE, ORANGE, TEAL = (
+    "#1f4e79",
+    "#d4af37",
+    "#2e8b57",
+    "#c0392b",
+    "#7f8c8d",
+    "#8e44ad",
+    "#e67e22",
+    "#16a085",
+)
+PALETTE = [NAVY, GOLD, GREEN, RED, GREY, PURPLE, ORANGE, TEAL]
+DIVERGING = [[0.0, RED], [0.5, "#f7f7f7"], [1.0, NAVY]]
+SEQUENTIAL = [[0.0, "#f4f6f9"], [0.5, "#7fa7cf"], [1.0, NAVY]]
+HEAT = [[0.0, "#fdf6e3"], [0.5, "#e67e22"], [1.0, "#8b1a1a"]]
 
 pio.templates[TEMPLATE] = go.layout.Template(
     layout=go.Layout(
@@ -50,17 +78,21 @@ pio.templates[TEMPLATE] = go.layout.Template(
         colorway=PALETTE,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        hoverlabel={"bgcolor": "white", "font_size": 12},
-        margin={"l": 60, "r": 30, "t": 60, "b": 50},
+        hoverlabel={"bgcolor": "white", "font_size": 13, "align": "left"},
+        margin={"l": 70, "r": 30, "t": 70, "b": 60},
         xaxis={"gridcolor": "#eaecee", "zerolinecolor": "#d5d8dc", "automargin": True},
         yaxis={"gridcolor": "#eaecee", "zerolinecolor": "#d5d8dc", "automargin": True},
-        legend={"orientation": "h", "y": -0.2},
+        legend={"orientation": "h", "y": -0.22, "x": 0},
     )
 )
 pio.templates.default = f"plotly_white+{TEMPLATE}"
 
-
 # -- numbers ---------------------------------------------------------------------------
+
+# d3-format specifiers for hover templates and axes, matching money/count below.
+D3_MONEY = "$,.0f"
+D3_MONEY_CENTS = "$,.2f"
+D3_COUNT = ",.0f"
 
 
 def money(value: float | None, decimals: int = 0) -> str:
@@ -81,72 +113,371 @@ def percent(value: float | None, decimals: int = 1) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{value:.{decimals}%}"
 
 
-# -- gold access -----------------------------------------------------------------------
+def hover(heading: str, *lines: str) -> str:
+    """A hover template: a bold heading, one `label: value` per line, no trace box."""
+    return "<br>".join([f"<b>{heading}</b>", *lines]) + "<extra></extra>"
 
 
-def query(
-    statement: str, params: Sequence[object] | dict[str, object] | None = None
-) -> pd.DataFrame:
-    """Run one parameterised query against the warehouse and return a DataFrame."""
-    conn = connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(statement, params)
-            columns = [column.name for column in cur.description]
-            frame = pd.DataFrame(cur.fetchall(), columns=columns)
-    finally:
-        conn.close()
-    return frame.apply(_to_float_if_decimal)
+def label(text: str) -> str:
+    """Turn a snake_case code from the data into a readable label: 'card_not_present' -> 'Card not present'."""
+    text = str(text).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
-def _to_float_if_decimal(column: pd.Series) -> pd.Series:
-    from decimal import Decimal
-
-    if column.dtype == object and column.map(lambda v: isinstance(v, Decimal)).any():
-        return column.astype(float)
-    return column
-
-
-def require_gold(*relations: str) -> None:
-    """Fail with one line when a gold relation the report reads is missing or empty."""
-    conn = connect()
-    try:
-        with conn.cursor() as cur:
-            for relation in relations:
-                cur.execute("select to_regclass(%s) is not null", (f"gold.{relation}",))
-                if not cur.fetchone()[0]:
-                    raise UserError(f"gold.{relation} does not exist: run `make demo` first")
-                cur.execute(
-                    sql.SQL("select exists (select 1 from gold.{})").format(
-                        sql.Identifier(relation)
-                    )
-                )
-                if not cur.fetchone()[0]:
-                    raise UserError(f"gold.{relation} is empty: run `make demo` first")
-    finally:
-        conn.close()
-
-
-# -- reports ---------------------------------------------------------------------------
+def titled(fig: go.Figure, title: str, x: str | None = None, y: str | None = None) -> go.Figure:
+    """Set a figure's title and (for cartesian charts) its axis titles, units included."""
+    fig.update_layout(title={"text": title})
+    if x is not None:
+        fig.update_xaxes(title_text=x)
+    if y is not None:
+        fig.update_yaxes(title_text=y)
+    return fig
 
 
 @dataclass(frozen=True)
-class Chart:
-    figure: go.Figure
-    caption: str
+class Kpi:
+    name: str
+    value: float
+    reference: float | None = None  # the previous period, shown as a relative change
+    kind: str = "count"  # count | money | percent
+    higher_is_better: bool = True
 
 
-@dataclass
-class Report:
+def indicator_grid(kpis: Sequence[Kpi], title: str, columns: int = 3) -> go.Figure:
+    """KPI tiles (go.Indicator) in a grid, each with its change against a reference."""
+    from plotly.subplots import make_subplots
+
+    rows = -(-len(kpis) // columns)
+    fig = make_subplots(
+        rows=rows,
+        cols=columns,
+        specs=[[{"type": "indicator"}] * columns for _ in range(rows)],
+        vertical_spacing=0.3,
+    )
+    formats = {"count": (",.0f", ""), "money": (",.0f", "$"), "percent": (".2%", "")}
+    good, bad = {"color": GREEN}, {"color": RED}
+    for position, kpi in enumerate(kpis):
+        valueformat, prefix = formats[kpi.kind]
+        delta = None
+        if kpi.reference is not None and not pd.isna(kpi.reference):
+            delta = {
+                "reference": kpi.reference,
+                "relative": True,
+                "valueformat": ".1%",
+                "increasing": good if kpi.higher_is_better else bad,
+                "decreasing": bad if kpi.higher_is_better else good,
+            }
+        fig.add_trace(
+            go.Indicator(
+                mode="number+delta" if delta else "number",
+                value=kpi.value,
+                number={"valueformat": valueformat, "prefix": prefix, "font": {"size": 34}},
+                delta=delta,
+                title={"text": kpi.name, "font": {"size": 14}},
+            ),
+            row=position // columns + 1,
+            col=position % columns + 1,
+        )
+    fig.update_layout(title={"text": title}, margin={"t": 90, "b": 20})
+    return fig
+
+
+def hierarchy(frame: pd.DataFrame, levels: Sequence[str], measures: Sequence[str]) -> pd.DataFrame:
+    """Nodes of a treemap from leaf rows: id, parent, label, level and summed measures.
+
+    The first measure sizes the boxes; every node's measures are the sums of its leaves,
+    so a treemap with branchvalues="total" adds up.
+    """
+    frame = frame.assign(**{level: frame[level].fillna("unknown").astype(str) for level in levels})
+    nodes = []
+    for depth, level in enumerate(levels):
+        path = list(levels[: depth + 1])
+        grouped = frame.groupby(path, as_index=False, dropna=False)[list(measures)].sum()
+        grouped["id"] = grouped[path].astype(str).agg(" / ".join, axis=1)
+        grouped["parent"] = grouped[path[:-1]].astype(str).agg(" / ".join, axis=1) if depth else ""
+        grouped["label"] = grouped[level].map(label)
+        grouped["level"] = level
+        nodes.append(grouped[["id", "parent", "label", "level", *measures]])
+    return pd.concat(nodes, ignore_index=True)
+
+
+# -- gold access -----------------------------------------------------------------------
+
+
+def _numeric_as_float(value: str | None, cursor: object) -> float | None:
+    return None if value is None else float(value)
+
+
+NUMERIC_AS_FLOAT = psycopg2.extensions.new_type(
+    psycopg2.extensions.DECIMAL.values, "NUMERIC_AS_FLOAT", _numeric_as_float
+)
+
+
+class Gold:
+    """One read-only connection to the warehouse; every report query goes through it."""
+
+    def __init__(self, connection: psycopg2.extensions.connection) -> None:
+        self.connection = connection
+
+    def frame(
+        self, statement: str, params: Sequence[object] | Mapping[str, object] | None = None
+    ) -> pd.DataFrame:
+        """Run one parameterised query and return its (small, aggregated) result."""
+        with self.connection.cursor() as cur:
+            cur.execute(statement, params)
+            columns = [column.name for column in cur.description]
+            return pd.DataFrame(cur.fetchall(), columns=columns)
+
+    def scalar(self, statement: str, params: Sequence[object] | None = None) -> Any:
+        with self.connection.cursor() as cur:
+            cur.execute(statement, params)
+            row = cur.fetchone()
+        return None if row is None else row[0]
+
+    def require(self, relations: Sequence[str]) -> None:
+        """Fail with one line when a gold relation a report reads is missing or empty."""
+        for relation in relations:
+            if not self.scalar("select to_regclass(%s) is not null", (f"gold.{relation}",)):
+                raise UserError(f"gold.{relation} does not exist: {HINT}")
+            exists = sql.SQL("select exists (select 1 from gold.{})").format(
+                sql.Identifier(relation)
+            )
+            if not self.scalar(exists.as_string(self.connection)):
+                raise UserError(f"gold.{relation} is empty: {HINT}")
+
+    def data_range(self) -> tuple[date, date]:
+        """The span of transaction dates in gold, for report headers."""
+        self.require(["fact_transactions"])
+        frame = self.frame(
+            "select min(transaction_date) as first_date, max(transaction_date) as last_date "
+            "from gold.fact_transactions"
+        )
+        return frame.iloc[0]["first_date"], frame.iloc[0]["last_date"]
+
+
+@contextmanager
+def open_gold() -> Iterator[Gold]:
+    """A read-only session on the warehouse (the project's connection settings)."""
+    connection = connect()
+    try:
+        connection.set_session(readonly=True, autocommit=True)
+        psycopg2.extensions.register_type(NUMERIC_AS_FLOAT, connection)
+        with connection.cursor() as cur:
+            cur.execute("set application_name = 'financial_analytics_reports'")
+        yield Gold(connection)
+    finally:
+        connection.close()
+
+
+def query(
+    statement: str, params: Sequence[object] | Mapping[str, object] | None = None
+) -> pd.DataFrame:
+    """One query on its own connection, for ad-hoc use outside a report run."""
+    with open_gold() as gold:
+        return gold.frame(statement, params)
+
+
+# -- report specifications -------------------------------------------------------------
+
+Frames = dict[str, pd.DataFrame]
+GOLD_RELATION = re.compile(r"\bgold\.([a-z_][a-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart: its aggregating SQL (one query, or several by name) and its builder.
+
+    With a single query the builder receives its DataFrame; with a mapping of queries
+    it receives a dict of DataFrames under the same names.
+    """
+
+    key: str
+    caption: str  # what the chart shows, one or two sentences for the reader
+    sql: str | Mapping[str, str]
+    build: Callable[[Any], go.Figure]
+    params: Mapping[str, object] = field(default_factory=dict)
+    wide: bool = False  # spans the whole page width instead of one column
+    height: int | None = None  # pixels; default 460 (520 when wide)
+
+    def relations(self) -> set[str]:
+        statements = [self.sql] if isinstance(self.sql, str) else list(self.sql.values())
+        return {name for statement in statements for name in GOLD_RELATION.findall(statement)}
+
+
+@dataclass(frozen=True)
+class ReportSpec:
     slug: str  # file name without .html, e.g. 01_descriptive_analytics
     title: str
     question: str
-    data_range: str  # e.g. "2023-01-01 to 2024-01-09"
-    charts: list[Chart] = field(default_factory=list)
+    summary: str  # one paragraph for the index page and --help
+    charts: tuple[ChartSpec, ...]
     refresh_seconds: int | None = None
+    exposure_type: str = "analysis"  # dbt exposure type: dashboard | analysis
 
-    def add(self, figure: go.Figure, caption: str) -> None:
-        self.charts.append(Chart(figure, caption))
+    @property
+    def file_name(self) -> str:
+        return f"{self.slug}.html"
+
+    def relations(self) -> list[str]:
+        """Every gold relation the report's SQL reads (what its dbt exposure declares)."""
+        return sorted(set().union(*(chart.relations() for chart in self.charts)))
+
+
+@dataclass
+class RenderedChart:
+    spec: ChartSpec
+    figure: go.Figure
+    rows: int
+    seconds: float
+
+
+@dataclass
+class RenderedReport:
+    spec: ReportSpec
+    charts: list[RenderedChart]
+    first_date: date
+    last_date: date
+    generated_at: datetime
+    seconds: float = 0.0
+    path: Path | None = None
+
+    @property
+    def data_range(self) -> str:
+        return f"{self.first_date} to {self.last_date}"
+
+
+# -- figure checks ---------------------------------------------------------------------
+
+# Where each trace type keeps its data, and whether it sits on cartesian axes.
+DATA_FIELDS = {
+    "bar": ("x", "y"),
+    "scatter": ("x", "y"),
+    "scattergl": ("x", "y"),
+    "histogram": ("x", "y"),
+    "heatmap": ("z",),
+    "waterfall": ("x", "y"),
+    "box": ("x", "y"),
+    "pie": ("values",),
+    "treemap": ("values",),
+    "sunburst": ("values",),
+    "indicator": ("value",),
+}
+NON_CARTESIAN = {"pie", "treemap", "sunburst", "indicator"}
+
+
+def _length(value: object) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, int | float):
+        return 0 if pd.isna(value) else 1
+    try:
+        return len(value)  # type: ignore[arg-type]
+    except TypeError:
+        return 1
+
+
+def trace_points(trace: Any) -> int:
+    """How many data points a trace carries (0 means it would draw nothing)."""
+    fields = DATA_FIELDS.get(trace.type, ("x", "y", "z", "values", "value"))
+    return max(_length(getattr(trace, name, None)) for name in fields)
+
+
+def _axis_name(reference: str | None, letter: str) -> str:
+    # a trace's xaxis is "x", "x2"...; the layout calls them xaxis, xaxis2...
+    suffix = (reference or letter)[1:]
+    return f"{letter}axis{suffix}"
+
+
+def figure_problems(figure: go.Figure) -> list[str]:
+    """What would make a chart unreadable: no title, unlabelled axes, no hover, no data."""
+    problems = []
+    if not (figure.layout.title and figure.layout.title.text):
+        problems.append("no title")
+    if not figure.data:
+        problems.append("no traces")
+    for index, trace in enumerate(figure.data):
+        name = f"trace {index} ({trace.type})"
+        if trace_points(trace) == 0:
+            problems.append(f"{name} has no data")
+        if trace.type != "indicator" and not (
+            getattr(trace, "hovertemplate", None) or getattr(trace, "hoverinfo", None) == "skip"
+        ):
+            problems.append(f"{name} has no hover template")
+        if trace.type in NON_CARTESIAN:
+            continue
+        for letter in ("x", "y"):
+            axis = figure.layout[_axis_name(getattr(trace, f"{letter}axis", None), letter)]
+            if not (axis and axis.title and axis.title.text):
+                problems.append(f"{name}: {letter} axis has no title")
+    return problems
+
+
+# -- rendering -------------------------------------------------------------------------
+
+
+def render_chart(
+    gold: Gold, chart: ChartSpec, slug: str, cache: dict[tuple[str, str], pd.DataFrame]
+) -> RenderedChart:
+    """Run a chart's queries (each distinct query once per report) and build its figure."""
+    started = time.perf_counter()
+    params = dict(chart.params) or None
+
+    def fetch(statement: str) -> pd.DataFrame:
+        key = (statement, repr(sorted((params or {}).items())))
+        if key not in cache:
+            try:
+                cache[key] = gold.frame(statement, params)
+            except psycopg2.Error as exc:
+                reason = str(exc).strip().splitlines()[0]
+                raise UserError(
+                    f"{slug}: chart {chart.key}: query failed: {reason}; is gold up to date? {HINT}"
+                ) from exc
+        return cache[key].copy()
+
+    if isinstance(chart.sql, str):
+        data: pd.DataFrame | Frames = fetch(chart.sql)
+        rows = len(data)
+        empty = [] if rows else ["the query"]
+    else:
+        data = {name: fetch(statement) for name, statement in chart.sql.items()}
+        rows = sum(len(frame) for frame in data.values())
+        empty = [name for name, frame in data.items() if frame.empty]
+    if empty:
+        raise UserError(f"{slug}: chart {chart.key}: {', '.join(empty)} returned no rows; {HINT}")
+    figure = chart.build(data)
+    problems = figure_problems(figure)
+    if problems:
+        raise UserError(f"{slug}: chart {chart.key}: {'; '.join(problems)}")
+    return RenderedChart(chart, figure, rows, time.perf_counter() - started)
+
+
+def render(gold: Gold, spec: ReportSpec) -> RenderedReport:
+    """Query gold and build every figure of one report, logging progress per chart."""
+    started = time.perf_counter()
+    gold.require(spec.relations())
+    first_date, last_date = gold.data_range()
+    charts = []
+    cache: dict[tuple[str, str], pd.DataFrame] = {}
+    for number, chart in enumerate(spec.charts, start=1):
+        rendered = render_chart(gold, chart, spec.slug, cache)
+        log.info(
+            "%s [%d/%d] %s: %d rows, %.2f s",
+            spec.slug,
+            number,
+            len(spec.charts),
+            chart.key,
+            rendered.rows,
+            rendered.seconds,
+        )
+        charts.append(rendered)
+    return RenderedReport(
+        spec=spec,
+        charts=charts,
+        first_date=first_date,
+        last_date=last_date,
+        generated_at=datetime.now(UTC),
+        seconds=time.perf_counter() - started,
+    )
 
 
 def ensure_plotly_js(output_dir: Path) -> Path:
@@ -160,108 +491,369 @@ def ensure_plotly_js(output_dir: Path) -> Path:
     return target
 
 
+STYLE = """
+body { font-family: Inter, Segoe UI, Helvetica, Arial, sans-serif; margin: 0; color: #1b2631; background: #f4f6f9; }
+header { background: #1f4e79; color: white; padding: 18px 32px; }
+header h1 { margin: 0 0 4px 0; font-size: 24px; }
+header p { margin: 2px 0; opacity: 0.92; }
+header a, footer a { color: #f8e6a0; }
+nav { margin-top: 8px; font-size: 14px; }
+nav a { margin-right: 14px; }
+main { padding: 16px 32px; display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }
+section { background: white; border-radius: 8px; padding: 12px 16px; box-shadow: 0 1px 3px rgba(0,0,0,0.08); min-width: 0; }
+section p.caption { color: #566573; margin: 4px 0 8px 0; font-size: 14px; }
+section.wide { grid-column: 1 / -1; }
+footer { padding: 8px 32px 24px 32px; color: #566573; font-size: 13px; }
+footer a { color: #1f4e79; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: 12px; padding: 16px 32px 0 32px; }
+.kpi { background: white; border-radius: 8px; padding: 12px 16px; box-shadow: 0 1px 3px rgba(0,0,0,0.08); }
+.kpi .value { font-size: 26px; font-weight: 600; color: #1f4e79; }
+.kpi .name { color: #566573; font-size: 13px; }
+.card h2 { margin: 0 0 4px 0; font-size: 18px; }
+.card h2 a { color: #1f4e79; text-decoration: none; }
+.card .question { font-weight: 600; margin: 0 0 6px 0; }
+.card p { margin: 4px 0; color: #34495e; font-size: 14px; }
+.card .meta { color: #7f8c8d; font-size: 13px; }
+"""
+
 PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 {refresh}<title>{title} · financial_analytics</title>
-<script src="{plotly_js}"></script>
-<style>
-body {{ font-family: Inter, Segoe UI, Helvetica, Arial, sans-serif; margin: 0; color: #1b2631; background: #f4f6f9; }}
-header {{ background: #1f4e79; color: white; padding: 18px 32px; }}
-header h1 {{ margin: 0 0 4px 0; font-size: 24px; }}
-header p {{ margin: 2px 0; opacity: 0.9; }}
-header a {{ color: #f8e6a0; }}
-main {{ padding: 16px 32px; display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }}
-section {{ background: white; border-radius: 8px; padding: 12px 16px; box-shadow: 0 1px 3px rgba(0,0,0,0.08); }}
-section p.caption {{ color: #566573; margin: 4px 0 8px 0; font-size: 14px; }}
-section.wide {{ grid-column: 1 / -1; }}
-</style>
+{scripts}<style>{style}</style>
 </head>
 <body>
 <header>
 <h1>{title}</h1>
-<p><strong>{question}</strong></p>
-<p>Data: {data_range} · generated {generated} · <a href="index.html">all reports</a></p>
+{subtitle}
 </header>
-<main>
-{sections}
-</main>
-</body>
+{body}
+<footer>{footer}</footer>
+{post}</body>
 </html>
 """
 
 
-def render_report(report: Report, generated_at: datetime | None = None) -> str:
-    generated = (generated_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
+# Plots size themselves when drawn; once every card is laid out, fit them to their cards.
+RESIZE_SCRIPT = """<script>
+window.addEventListener("load", function () {
+  document.querySelectorAll(".js-plotly-plot").forEach(function (plot) { Plotly.Plots.resize(plot); });
+});
+</script>
+"""
+
+
+def page(
+    title: str,
+    subtitle: str,
+    body: str,
+    footer: str,
+    *,
+    with_plotly: bool,
+    refresh_seconds: int | None = None,
+) -> str:
+    refresh = (
+        f'<meta http-equiv="refresh" content="{refresh_seconds}">\n' if refresh_seconds else ""
+    )
+    scripts = f'<script src="{PLOTLY_JS}" charset="utf-8"></script>\n' if with_plotly else ""
+    return PAGE.format(
+        refresh=refresh,
+        title=html.escape(title),
+        scripts=scripts,
+        style=STYLE,
+        subtitle=subtitle,
+        body=body,
+        footer=footer,
+        post=RESIZE_SCRIPT if with_plotly else "",
+    )
+
+
+def _charts(number: int) -> str:
+    return f"{number} chart" if number == 1 else f"{number} charts"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def report_html(report: RenderedReport, siblings: Sequence[ReportSpec] = ()) -> str:
+    spec = report.spec
     sections = []
-    for index, chart in enumerate(report.charts):
+    for index, chart in enumerate(report.charts, start=1):
         div = pio.to_html(
             chart.figure,
             full_html=False,
             include_plotlyjs=False,
-            div_id=f"chart-{index + 1}",
-            config={"displaylogo": False, "responsive": True},
-            default_height="440px",
+            div_id=f"chart-{index}",
+            config={
+                "displaylogo": False,
+                "responsive": True,
+                "toImageButtonOptions": {"format": "png", "filename": chart.spec.key, "scale": 2},
+            },
+            default_height=f"{chart.spec.height or (520 if chart.spec.wide else 460)}px",
         )
-        wide = " wide" if chart.figure.layout.meta == "wide" else ""
+        wide = " wide" if chart.spec.wide else ""
         sections.append(
-            f'<section class="chart{wide}"><p class="caption">{html.escape(chart.caption)}</p>{div}</section>'
+            f'<section class="chart{wide}" id="{chart.spec.key}">'
+            f'<p class="caption">{html.escape(chart.spec.caption)}</p>{div}</section>'
         )
-    refresh = (
-        f'<meta http-equiv="refresh" content="{report.refresh_seconds}">\n'
-        if report.refresh_seconds
-        else ""
+    links = " ".join(
+        f'<a href="{other.file_name}">{html.escape(other.title)}</a>'
+        for other in siblings
+        if other.slug != spec.slug
     )
-    return PAGE.format(
-        refresh=refresh,
-        title=html.escape(report.title),
-        question=html.escape(report.question),
-        data_range=html.escape(report.data_range),
-        generated=generated,
-        plotly_js=PLOTLY_JS,
-        sections="\n".join(sections),
+    refresh_note = f" · refreshes every {spec.refresh_seconds} s" if spec.refresh_seconds else ""
+    subtitle = (
+        f"<p><strong>{html.escape(spec.question)}</strong></p>\n"
+        f"<p>Data: {report.data_range} · generated {_stamp(report.generated_at)}"
+        f"{refresh_note} · {_charts(len(report.charts))} · "
+        f'<a href="{INDEX}">all reports</a></p>\n' + (f"<nav>{links}</nav>" if links else "")
+    )
+    reads = ", ".join(f"gold.{name}" for name in spec.relations())
+    footer = (
+        f"Rendered from {html.escape(reads)} (aggregated in the database). "
+        "Hover for exact values; drag to zoom, double-click to reset; the camera icon saves a PNG."
+    )
+    return page(
+        spec.title,
+        subtitle,
+        "<main>\n" + "\n".join(sections) + "\n</main>",
+        footer,
+        with_plotly=True,
+        refresh_seconds=spec.refresh_seconds,
     )
 
 
-def write_report(report: Report, output_dir: Path = REPORTS_DIR) -> Path:
+def write_report(
+    report: RenderedReport, output_dir: Path = REPORTS_DIR, siblings: Sequence[ReportSpec] = ()
+) -> Path:
     output_dir.mkdir(parents=True, exist_ok=True)
     ensure_plotly_js(output_dir)
-    path = output_dir / f"{report.slug}.html"
-    path.write_text(render_report(report))
-    log.info("%s: %d charts -> %s", report.slug, len(report.charts), path)
+    path = output_dir / report.spec.file_name
+    # write then rename, so a browser refreshing the page never reads half a file
+    partial = path.with_suffix(".html.partial")
+    partial.write_text(report_html(report, siblings), encoding="utf-8")
+    partial.replace(path)
+    report.path = path
+    log.info(
+        "%s: %d charts in %.1f s -> %s", report.spec.slug, len(report.charts), report.seconds, path
+    )
     return path
 
 
-def data_range() -> str:
-    """The span of transaction dates in gold, for report headers."""
-    frame = query(
-        "select min(transaction_date) as first, max(transaction_date) as last from gold.fact_transactions"
+# -- index page ------------------------------------------------------------------------
+
+# Cheap at any scale: the monthly KPI table, the current customers and their churn risk.
+HEADLINE_SQL = """
+with totals as (
+    select
+        sum(approved_value_amount) as approved_volume,
+        sum(transaction_count) as transaction_count,
+        sum(fraud_transaction_count) / nullif(sum(transaction_count), 0.0) as fraud_rate,
+        sum(declined_transaction_count) / nullif(sum(transaction_count), 0.0) as decline_rate
+    from gold.descriptive_analytics
+    where breakdown = 'overall'
+),
+
+risk as (
+    select
+        count(*) as current_customers,
+        sum(case when churn_risk_band = 'high' then 1 else 0 end) as high_risk_customers
+    from gold.predictive_analytics
+)
+
+select totals.*, risk.*
+from totals
+cross join risk
+"""
+
+
+def headline_kpis(gold: Gold) -> list[tuple[str, str]]:
+    """A few numbers for the index page, from the pre-aggregated analytics tables."""
+    gold.require(["descriptive_analytics", "predictive_analytics"])
+    row = gold.frame(HEADLINE_SQL).iloc[0]
+    return [
+        ("Approved volume", money(row["approved_volume"])),
+        ("Transactions", count(row["transaction_count"])),
+        ("Fraud rate", percent(row["fraud_rate"], 2)),
+        ("Decline rate", percent(row["decline_rate"])),
+        ("Current customers", count(row["current_customers"])),
+        ("High churn risk", count(row["high_risk_customers"])),
+    ]
+
+
+def index_html(
+    specs: Sequence[ReportSpec],
+    rendered: Mapping[str, RenderedReport],
+    kpis: Sequence[tuple[str, str]],
+    generated_at: datetime,
+) -> str:
+    tiles = "".join(
+        f'<div class="kpi"><div class="value">{html.escape(value)}</div>'
+        f'<div class="name">{html.escape(name)}</div></div>'
+        for name, value in kpis
     )
-    first, last = frame.iloc[0]["first"], frame.iloc[0]["last"]
-    return f"{first} to {last}"
+    cards = []
+    for spec in specs:
+        report = rendered.get(spec.slug)
+        meta = (
+            f"{_charts(len(report.charts))} · data {report.data_range} · "
+            f"generated {_stamp(report.generated_at)}"
+            if report
+            else "not rendered in this run"
+        )
+        cards.append(
+            f'<section class="card"><h2><a href="{spec.file_name}">{html.escape(spec.title)}</a></h2>'
+            f'<p class="question">{html.escape(spec.question)}</p>'
+            f"<p>{html.escape(spec.summary)}</p>"
+            f'<p class="meta">{meta}</p></section>'
+        )
+    data_ranges = {report.data_range for report in rendered.values()}
+    subtitle = (
+        "<p><strong>Eight reports, one per analytics type, rendered from the gold layer.</strong></p>\n"
+        f"<p>Data: {' / '.join(sorted(data_ranges)) or 'n/a'} · generated {_stamp(generated_at)}</p>"
+    )
+    body = f'<div class="kpis">{tiles}</div>\n<main>\n' + "\n".join(cards) + "\n</main>"
+    footer = (
+        "Each report is a static HTML file that loads plotly.min.js from this folder; "
+        "no internet access is needed. Rebuild with <code>make reports</code>."
+    )
+    return page("financial_analytics reports", subtitle, body, footer, with_plotly=False)
 
 
-def report_main(
-    build: Callable[[], Report], description: str
-) -> Callable[[Sequence[str] | None], int]:
+def write_index(
+    specs: Sequence[ReportSpec],
+    rendered: Mapping[str, RenderedReport],
+    kpis: Sequence[tuple[str, str]],
+    output_dir: Path = REPORTS_DIR,
+) -> Path:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / INDEX
+    path.write_text(index_html(specs, rendered, kpis, datetime.now(UTC)), encoding="utf-8")
+    log.info("index -> %s", path)
+    return path
+
+
+# -- dbt exposures --------------------------------------------------------------------
+
+EXPOSURES_FILE = REPO_ROOT / "models" / "_exposures.yml"
+# gold relations written by Python (scripts/ml), declared to dbt as the `ml` source
+ML_SOURCE = "ml"
+
+
+def _dependency(relation: str) -> str:
+    if relation.startswith("ml_"):
+        return f"source('{ML_SOURCE}', '{relation}')"
+    return f"ref('{relation}')"
+
+
+def exposures_yaml(specs: Sequence[ReportSpec]) -> str:
+    """The dbt exposures of the reports, generated from what their SQL reads."""
+    lines = [
+        "# Generated by `python analytics_viz/run_all_viz.py --write-exposures` from the",
+        "# report scripts' SQL; a test fails when this file and the scripts disagree.",
+        "version: 2",
+        "",
+        "exposures:",
+    ]
+    for spec in specs:
+        lines += [
+            f"  - name: report_{spec.slug}",
+            f'    label: "{spec.slug[:2]} {spec.title}"',
+            f"    type: {spec.exposure_type}",
+            "    maturity: medium",
+            f"    url: reports/{spec.file_name}",
+            "    description: >",
+            *textwrap.wrap(
+                f"{spec.question} {spec.summary} Rendered by analytics_viz/{spec.slug}.py "
+                f"into reports/{spec.file_name} ({len(spec.charts)} Plotly charts: "
+                f"{', '.join(chart.key for chart in spec.charts)}).",
+                width=88,
+                initial_indent="      ",
+                subsequent_indent="      ",
+            ),
+            "    owner:",
+            "      name: Analytics engineering",
+            "    depends_on:",
+            *[f"      - {_dependency(relation)}" for relation in spec.relations()],
+            "    config:",
+            "      tags: [report]",
+            "      meta:",
+            f"        script: analytics_viz/{spec.slug}.py",
+            f"        charts: {len(spec.charts)}",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+# -- the report scripts ----------------------------------------------------------------
+
+
+def report_files() -> list[Path]:
+    """The eight report scripts, in order: 01_descriptive_analytics.py ..."""
+    return sorted(VIZ_DIR.glob("[0-9][0-9]_*.py"))
+
+
+def load_report(path: Path) -> ReportSpec:
+    """Import one report script by path (its name starts with a digit) and return its spec."""
+    module_name = f"financial_analytics_report_{path.stem}"
+    module = sys.modules.get(module_name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise UserError(f"cannot import {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return _report_of(module, path)
+
+
+def _report_of(module: ModuleType, path: Path) -> ReportSpec:
+    report = getattr(module, "REPORT", None)
+    if not isinstance(report, ReportSpec):
+        raise UserError(f"{path} defines no REPORT = ReportSpec(...)")
+    return report
+
+
+def all_reports() -> list[ReportSpec]:
+    return [load_report(path) for path in report_files()]
+
+
+def report_main(spec: ReportSpec) -> Callable[[Sequence[str] | None], int]:
     """A standard main() for one report script: --output-dir, --log-level, one-line errors."""
 
     def main(argv: Sequence[str] | None = None) -> int:
-        parser = argparse.ArgumentParser(description=description)
+        parser = argparse.ArgumentParser(
+            prog=f"python analytics_viz/{spec.slug}.py",
+            description=f"{spec.title}: {spec.question} {spec.summary} "
+            f"Writes {spec.file_name} into the output folder.",
+        )
         parser.add_argument(
             "--output-dir", type=Path, default=REPORTS_DIR, help="default: %(default)s"
         )
+        if spec.refresh_seconds:
+            parser.add_argument(
+                "--watch",
+                action="store_true",
+                help=f"keep re-rendering every {spec.refresh_seconds} s (the page reloads "
+                "itself at the same pace) until Ctrl-C",
+            )
         add_logging_args(parser)
         args = parser.parse_args(argv)
         setup_logging(args.log_level)
-        path = write_report(build(), args.output_dir)
-        print(path)
-        return 0
+        siblings = all_reports()
+        with open_gold() as gold:
+            while True:
+                path = write_report(render(gold, spec), args.output_dir, siblings)
+                print(path, flush=True)
+                if not getattr(args, "watch", False):
+                    return 0
+                time.sleep(spec.refresh_seconds or 60)
 
     return main
 
 
-def run_report(build: Callable[[], Report], description: str) -> None:
-    raise SystemExit(run(report_main(build, description)))
+def run_report(spec: ReportSpec) -> None:
+    raise SystemExit(run(report_main(spec)))
