@@ -49,12 +49,16 @@
 {%- endmacro %}
 
 
+{#- z is clamped to +-37: beyond it the tail is below 1e-300, and exp() of the square
+    underflows the double (large samples give such z) -#}
 {% macro normal_cdf(z) -%}
-    {%- set t = "(1.0 / (1.0 + 0.2316419 * abs(" ~ as_double(z) ~ ")))" -%}
-    {%- set tail = "(exp(-0.5 * " ~ as_double(z) ~ " * " ~ as_double(z) ~ ") / 2.5066282746310002 * "
+    {%- set clamped = "least(greatest(" ~ as_double(z) ~ ", -37.0), 37.0)" -%}
+    {%- set t = "(1.0 / (1.0 + 0.2316419 * abs(" ~ clamped ~ ")))" -%}
+    {%- set tail = "(exp(-0.5 * " ~ clamped ~ " * " ~ clamped ~ ") / 2.5066282746310002 * "
         ~ t ~ " * (0.319381530 + " ~ t ~ " * (-0.356563782 + " ~ t ~ " * (1.781477937 + "
         ~ t ~ " * (-1.821255978 + " ~ t ~ " * 1.330274429)))))" -%}
-    (case when {{ z }} >= 0 then 1 - {{ tail }} else {{ tail }} end)
+    {#- least/greatest skip NULLs on PostgreSQL: a missing z must stay a missing p -#}
+    (case when {{ z }} is null then null when {{ z }} >= 0 then 1 - {{ tail }} else {{ tail }} end)
 {%- endmacro %}
 
 
