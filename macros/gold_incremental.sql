@@ -1,17 +1,28 @@
 {#
-    account_days: incremental strategy of the periodic snapshots (incremental_strategy=
-    'account_days', unique_key=[<partition column>, <day column>]). The new rows of a
-    partition (an account) are its days from some day on: the strategy deletes the
-    partition's rows from that day on, so days that left the window go too (an account
-    closed earlier, an as-of day that moved back), then inserts the new rows. A batch that
-    holds the partition's opening day rebuilds it whole, so no day before it survives (an
-    opened_date that moved later). Partitions without new rows are left untouched.
+    Two incremental strategies for facts whose rows of one partition (an account, a
+    customer) are recomputed from some period on. The new rows of a partition are its
+    periods from that period on: the strategy deletes the partition's rows from its first
+    new period on, so periods that left the window go too (an account closed earlier, an
+    as-of day that moved back), then inserts the new rows. Partitions without new rows are
+    left untouched. unique_key = [<partition column>, <period column>].
+
+    partition_periods: just that (fact_customer_monthly).
+    account_days: the periodic account snapshot. A batch that holds a partition's opening
+    day rebuilds it whole, so no day before it survives (an opened_date that moved later).
 #}
+{% macro get_incremental_partition_periods_sql(arg_dict) %}
+    {{- replace_partition_periods(arg_dict) -}}
+{% endmacro %}
+
 {% macro get_incremental_account_days_sql(arg_dict) %}
+    {{- replace_partition_periods(arg_dict, rebuild_flag_column='is_opening_day') -}}
+{% endmacro %}
+
+{% macro replace_partition_periods(arg_dict, rebuild_flag_column=none) %}
     {%- set target_relation = arg_dict['target_relation'] -%}
     {%- set temp_relation = arg_dict['temp_relation'] -%}
     {%- set partition_column = arg_dict['unique_key'][0] -%}
-    {%- set day_column = arg_dict['unique_key'][1] -%}
+    {%- set period_column = arg_dict['unique_key'][1] -%}
     {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
 
     delete from {{ target_relation }} as kept
@@ -20,14 +31,18 @@
         from (
             select
                 {{ partition_column }},
-                min({{ day_column }}) as replaced_from,
-                max(case when is_opening_day then 1 else 0 end) as is_rebuilt
+                min({{ period_column }}) as replaced_from,
+                {%- if rebuild_flag_column %}
+                max(case when {{ rebuild_flag_column }} then 1 else 0 end) as is_rebuilt
+                {%- else %}
+                0 as is_rebuilt
+                {%- endif %}
             from {{ temp_relation }}
             group by {{ partition_column }}
         ) as replaced
         where
             replaced.{{ partition_column }} = kept.{{ partition_column }}
-            and (kept.{{ day_column }} >= replaced.replaced_from or replaced.is_rebuilt = 1)
+            and (kept.{{ period_column }} >= replaced.replaced_from or replaced.is_rebuilt = 1)
     );
 
     insert into {{ target_relation }} ({{ dest_cols_csv }})

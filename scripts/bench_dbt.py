@@ -9,7 +9,12 @@ In one invocation, on a scratch database:
 4. the ceiling: every model's compiled SELECT, in dependency order, executed by psql as
    `create temp table ... as <sql>` in one transaction — the same SQL without dbt;
 5. a one-day advance: generate, load, then `dbt build` (incremental), timed.
-Results are printed and written to .bench/bench_dbt_<N>.json.
+Each build's run_results.json is kept and summarised per layer (silver, snapshots,
+dimensions, facts, features, analytics, data tests) in node-seconds: dbt runs nodes on
+several threads, so the layers add up to more than the wall-clock time. The warehouse
+ratio compares the models issue 3 makes incremental (silver, snapshots, dimensions,
+facts) between the two builds. Results are printed and written to
+.bench/bench_dbt_<N>.json.
 """
 
 from __future__ import annotations
@@ -35,6 +40,17 @@ log = logging.getLogger("financial_analytics.bench")
 BENCH_DATABASE = "financial_analytics_bench"
 
 
+# layers of the per-build breakdown, by the node's folder under models/ (first match wins)
+LAYERS = (
+    ("silver", "models/silver/"),
+    ("dimensions", "models/gold/dimensions/"),
+    ("facts", "models/gold/facts/"),
+    ("features", "models/gold/features/"),
+    ("analytics", "models/gold/analytics/"),
+)
+WAREHOUSE_LAYERS = ("silver", "snapshots", "dimensions", "facts")
+
+
 @dataclass(frozen=True)
 class Result:
     transactions: int
@@ -45,6 +61,10 @@ class Result:
     dbt_build_incremental_seconds: float
     incremental_vs_full: float
     dbt_vs_direct_sql: float
+    full_build_layers: dict[str, float]
+    incremental_build_layers: dict[str, float]
+    warehouse_incremental_vs_full: float
+    slowest_incremental_nodes: list[str]
 
 
 def timed(action: Callable[..., object], *args: object, **kwargs: object) -> float:
@@ -83,6 +103,35 @@ def ceiling_script(models: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def layer_of(node_path: str, resource_type: str) -> str:
+    if resource_type != "model":
+        return {"test": "data tests", "snapshot": "snapshots"}.get(resource_type, "other")
+    for layer, folder in LAYERS:
+        if node_path.startswith(folder):
+            return layer
+    return "other models"
+
+
+def build_breakdown(run_results: Path, manifest: Path) -> tuple[dict[str, float], list[str]]:
+    """Node-seconds per layer of one dbt build, and its five slowest nodes."""
+    nodes = json.loads(manifest.read_text())["nodes"]
+    layers: dict[str, float] = {}
+    timings = []
+    for result in json.loads(run_results.read_text())["results"]:
+        node = nodes.get(result["unique_id"], {})
+        layer = layer_of(node.get("original_file_path", ""), node.get("resource_type", ""))
+        layers[layer] = layers.get(layer, 0.0) + result["execution_time"]
+        timings.append((result["execution_time"], node.get("name", result["unique_id"])))
+    slowest = [f"{name} {seconds:.1f} s" for seconds, name in sorted(timings, reverse=True)[:5]]
+    return {layer: round(seconds, 1) for layer, seconds in sorted(layers.items())}, slowest
+
+
+def keep_run_results(target: Path, label: str) -> Path:
+    kept = target / f"run_results_{label}.json"
+    kept.write_bytes((target / "run_results.json").read_bytes())
+    return kept
+
+
 def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
     settings = replace(ConnectionSettings.from_env(), dbname=BENCH_DATABASE)
     db.ensure_database(settings)
@@ -109,12 +158,14 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
 
     # unit tests need the models to exist first (dbt-core #10695); they are not data work
     failures: list[str] = []
+    target = work_dir / "target"
     build_full = timed(
         timed_dbt, failures, "build", "--full-refresh", "--exclude-resource-type", "unit_test"
     )
+    full_results = keep_run_results(target, "full_build")
     run_full = timed(dbt, "run", "--full-refresh", "--quiet")
 
-    models = models_in_order(work_dir / "target" / "manifest.json")
+    models = models_in_order(target / "manifest.json")
     script = work_dir / "dbt_ceiling.psql"
     script.write_text(ceiling_script(models))
     log.info("running the compiled SQL of %d models directly with psql", len(models))
@@ -132,7 +183,12 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
     )
     load.load_all(data_dir)
     build_incremental = timed(timed_dbt, failures, "build", "--exclude-resource-type", "unit_test")
+    incremental_results = keep_run_results(target, "incremental_build")
 
+    full_layers, _ = build_breakdown(full_results, target / "manifest.json")
+    incremental_layers, slowest = build_breakdown(incremental_results, target / "manifest.json")
+    warehouse_full = sum(full_layers.get(layer, 0.0) for layer in WAREHOUSE_LAYERS)
+    warehouse_incremental = sum(incremental_layers.get(layer, 0.0) for layer in WAREHOUSE_LAYERS)
     return Result(
         transactions=transactions,
         dbt_failures=failures,
@@ -142,6 +198,10 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
         dbt_build_incremental_seconds=round(build_incremental, 1),
         incremental_vs_full=round(build_incremental / build_full, 3),
         dbt_vs_direct_sql=round(run_full / direct, 3),
+        full_build_layers=full_layers,
+        incremental_build_layers=incremental_layers,
+        warehouse_incremental_vs_full=round(warehouse_incremental / warehouse_full, 3),
+        slowest_incremental_nodes=slowest,
     )
 
 
@@ -165,6 +225,12 @@ def python_psql(settings: ConnectionSettings, script: Path) -> None:
 
 
 def render(result: Result) -> str:
+    layers = sorted(set(result.full_build_layers) | set(result.incremental_build_layers))
+    breakdown = [
+        f"  {layer:<14} {result.full_build_layers.get(layer, 0.0):8.1f} "
+        f"{result.incremental_build_layers.get(layer, 0.0):8.1f}"
+        for layer in layers
+    ]
     return "\n".join(
         [
             f"dbt on {result.transactions:,} transactions",
@@ -174,6 +240,12 @@ def render(result: Result) -> str:
             f"  dbt build after +1 day        {result.dbt_build_incremental_seconds:8.1f} s",
             f"incremental / full build: {result.incremental_vs_full:.1%} (target <= 10%)",
             f"dbt run / direct SQL: {result.dbt_vs_direct_sql:.2f}x (target <= 1.3x)",
+            "node-seconds per layer   full  +1 day",
+            *breakdown,
+            "warehouse models (silver, snapshots, dimensions, facts), incremental / full: "
+            f"{result.warehouse_incremental_vs_full:.1%}",
+            "slowest nodes of the incremental build: "
+            + ", ".join(result.slowest_incremental_nodes),
             *result.dbt_failures,
         ]
     )

@@ -32,8 +32,11 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["PGDATABASE"] = TEST_DATABASE
     os.environ["PYTHONPATH"] = str(REPO_ROOT)
     os.environ["DBT_PROFILES_DIR"] = str(REPO_ROOT)
-    os.environ["DBT_TARGET_PATH"] = str(REPO_ROOT / "target_test")
-    os.environ["DBT_LOG_PATH"] = str(REPO_ROOT / "logs_test")
+    # one dbt target and log folder per test database, so two sessions on different
+    # databases (FA_TEST_DATABASE) never share dbt's manifest
+    suffix = "test" if TEST_DATABASE == "financial_analytics_test" else TEST_DATABASE
+    os.environ["DBT_TARGET_PATH"] = str(REPO_ROOT / f"target_{suffix}")
+    os.environ["DBT_LOG_PATH"] = str(REPO_ROOT / f"logs_{suffix}")
 
 
 def _database(name: str) -> ConnectionSettings:

@@ -145,31 +145,56 @@ daily_activity as (
     from transactions
     inner join account_periods
         on transactions.account_id = account_periods.account_id
-    group by 1, 2
+    group by account_periods.account_id, activity_date
 
 ),
 
 {% if is_incremental() %}
 held_accounts as (
 
-    -- one row per account held: its first and last day, the attributes of its last day,
-    -- and the opening balance its balances were rolled from
+    -- per account held: its first day (and the opening balance its balances were rolled
+    -- from) and its last day with that day's attributes. Two index lookups per account on
+    -- the (account_id, snapshot_date) key, not a scan of every day held
     select
-        account_id,
-        min(snapshot_date) as first_held_date,
-        max(snapshot_date) as last_held_date,
-        max(case when is_last_day then closing_balance_amount end)
-        - sum(net_change_amount) as held_opening_balance,
-        max(case when is_last_day then customer_id end) as customer_id,
-        max(case when is_last_day then product_key end) as product_key,
-        max(case when is_last_day then account_type end) as account_type,
-        max(case when is_last_day then currency end) as currency,
-        max(case when is_last_day then credit_limit end) as credit_limit,
-        max(case when is_last_day then opened_date end) as opened_date,
-        max(case when is_last_day then closed_date end) as closed_date,
-        sum(case when is_last_day then 1 else 0 end) as last_day_count
-    from {{ this }}
-    group by 1
+        account_periods.account_id,
+        first_held.snapshot_date as first_held_date,
+        first_held.opening_balance_amount as held_opening_balance,
+        last_held.snapshot_date as last_held_date,
+        last_held.is_last_day as is_last_held_day_flagged,
+        last_held.customer_id,
+        last_held.product_key,
+        last_held.account_type,
+        last_held.currency,
+        last_held.credit_limit,
+        last_held.opened_date,
+        last_held.closed_date
+    from account_periods
+    cross join
+        lateral (
+            select
+                held.snapshot_date,
+                held.opening_balance_amount
+            from {{ this }} as held
+            where held.account_id = account_periods.account_id
+            order by held.snapshot_date
+            limit 1
+        ) as first_held
+    cross join lateral (
+        select
+            held.snapshot_date,
+            held.is_last_day,
+            held.customer_id,
+            held.product_key,
+            held.account_type,
+            held.currency,
+            held.credit_limit,
+            held.opened_date,
+            held.closed_date
+        from {{ this }} as held
+        where held.account_id = account_periods.account_id
+        order by held.snapshot_date desc
+        limit 1
+    ) as last_held
 
 ),
 
@@ -214,7 +239,7 @@ activity_changes as (
         or daily_activity.approved_transaction_count <> held_activity.approved_transaction_count
         or daily_activity.declined_transaction_count <> held_activity.declined_transaction_count
         or daily_activity.fraud_transaction_count <> held_activity.fraud_transaction_count
-    group by 1
+    group by coalesce(daily_activity.account_id, held_activity.account_id)
 
 ),
 
@@ -248,24 +273,32 @@ customer_check_days as (
 customer_changes as (
 
     -- per account, the first check day whose held customer key is no longer the version
-    -- valid at the end of that day
+    -- valid at the end of that day (the held day is an index lookup)
     select
         customer_check_days.account_id,
         min(customer_check_days.check_date) as changed_from_date
     from customer_check_days
     inner join held_accounts
         on customer_check_days.account_id = held_accounts.account_id
-    inner join {{ this }} as held
-        on
-            customer_check_days.account_id = held.account_id
-            and customer_check_days.check_date = held.snapshot_date
+    cross join
+        lateral (
+            select held.customer_key
+            from {{ this }} as held
+            where
+                held.account_id = customer_check_days.account_id
+                and held.snapshot_date = customer_check_days.check_date
+            -- at most one row (the key); the limit also keeps postgres from turning the
+            -- lookup into a hash join over every day held
+            order by held.snapshot_date
+            limit 1
+        ) as held_day
     left join customers
         on
             held_accounts.customer_id = customers.customer_id
             and {{ dbt.dateadd('day', 1, 'customer_check_days.check_date') }} > customers.valid_from
             and {{ dbt.dateadd('day', 1, 'customer_check_days.check_date') }} <= customers.valid_to
-    where held.customer_key <> {{ dimension_key('customers.customer_key') }}
-    group by 1
+    where held_day.customer_key <> {{ dimension_key('customers.customer_key') }}
+    group by customer_check_days.account_id
 
 ),
 
@@ -278,7 +311,7 @@ recompute_starts as (
             -- `is null` pairs make the comparisons null-safe)
             when
                 held_accounts.account_id is null
-                or held_accounts.last_day_count <> 1
+                or not held_accounts.is_last_held_day_flagged
                 or held_accounts.first_held_date <> account_periods.period_start_date
                 or held_accounts.held_opening_balance <> account_periods.opening_balance
                 or (held_accounts.held_opening_balance is null) <> (account_periods.opening_balance is null)

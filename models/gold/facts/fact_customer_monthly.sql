@@ -1,13 +1,31 @@
 {{
     config(
+        materialized='incremental',
+        incremental_strategy='partition_periods',
+        unique_key=['customer_id', 'month_start_date'],
+        on_schema_change='append_new_columns',
         indexes=[
             {'columns': ['customer_month_key'], 'unique': true},
-            {'columns': ['customer_id', 'month_start_date']},
+            {'columns': ['customer_id', 'month_start_date'], 'unique': true},
             {'columns': ['customer_key']},
             {'columns': ['month_key']},
         ],
     )
 }}
+
+{#- An incremental run recomputes the last months held (var
+    fact_customer_monthly_lookback_months, default 1: the latest month and the one before,
+    which late transactions of the fact's 3-day event lookback can still reach) and every
+    month after them; the strategy (macros/gold_incremental.sql) replaces each customer's
+    rows from the first recomputed month on. A customer first seen in this run gets its
+    whole history. Month-over-month measures continue from the month held before the
+    window. A customer is recomputed from its first month instead when it is new, or
+    when a month held before the window no longer matches the account snapshot's
+    month-end balances (an account added, removed or re-based in the past: the daily
+    snapshot rebuilds such an account whole). Other inputs that change before the window (a transaction corrected months
+    late) need --full-refresh. -#}
+{%- set lookback_months = var('fact_customer_monthly_lookback_months', 1) %}
+{%- set far_past_date = "cast('1900-01-01' as date)" %}
 
 with customers as (
 
@@ -15,15 +33,24 @@ with customers as (
 
 ),
 
-transactions as (
+-- not materialized (postgres): read three times, it would be copied whole; inlined, the
+-- latest date comes from the transaction_date index and the window filters before grouping
+transactions as not materialized (
 
     select * from {{ ref('fact_transactions') }}
 
 ),
 
-account_days as (
+-- not materialized (postgres): read twice, it would be copied whole
+account_days as not materialized (
 
     select * from {{ ref('fact_account_daily_snapshot') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_accounts') }}
 
 ),
 
@@ -57,6 +84,215 @@ dates as (
 
 ),
 
+recompute_window as (
+
+    -- the first month to compute: every month on a full refresh
+    {% if is_incremental() -%}
+    select
+        coalesce(
+            cast({{ dbt.dateadd('month', -lookback_months, 'max(held.month_start_date)') }} as date),
+            {{ far_past_date }}
+        ) as window_start_date
+    from {{ this }} as held
+    {%- else -%}
+    select {{ far_past_date }} as window_start_date
+    {%- endif %}
+
+),
+
+window_keys as (
+
+    -- the window's first day as a date key, so the account snapshot is read through its
+    -- date_key index (0: no lower bound)
+    select
+        coalesce(max(dates.date_key), 0) as window_start_key
+    from recompute_window
+    inner join dates
+        on recompute_window.window_start_date = dates.calendar_date
+
+),
+
+held_last_month as (
+
+    -- per customer held before the window, its month just before it: the window's months
+    -- continue its sequence and month-over-month change
+    {% if is_incremental() -%}
+    select
+        held.customer_id,
+        held.month_sequence_number as held_month_count,
+        held.transaction_volume_amount as held_volume_amount
+    from {{ this }} as held
+    where
+        held.month_start_date = (
+            select cast({{ dbt.dateadd('month', -1, 'recompute_window.window_start_date') }} as date)
+            from recompute_window
+        )
+    {%- else -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as customer_id,
+        cast(null as {{ dbt.type_int() }}) as held_month_count,
+        cast(null as {{ dbt.type_numeric() }}) as held_volume_amount
+    where false
+    {%- endif %}
+
+),
+
+{% if is_incremental() -%}
+held_history_days as (
+
+    -- the account snapshot's month-end days before the window, as they are now: month
+    -- ends through the date_key index, and the last days of accounts closed mid-month
+    select
+        account_days.customer_id,
+        account_days.snapshot_date,
+        account_days.closing_balance_amount
+    from account_days
+    where
+        account_days.customer_id is not null
+        and account_days.is_month_end
+        and account_days.date_key in (
+            select dates.date_key
+            from dates
+            where
+                dates.is_month_end
+                and dates.date_key < (select window_keys.window_start_key from window_keys)
+        )
+
+    union all
+
+    select
+        account_days.customer_id,
+        account_days.snapshot_date,
+        account_days.closing_balance_amount
+    from accounts
+    inner join account_days
+        on
+            accounts.account_id = account_days.account_id
+            and accounts.closed_date = account_days.snapshot_date
+    where
+        account_days.customer_id is not null
+        and account_days.is_last_day
+        and not account_days.is_month_end
+        and account_days.date_key < (select window_keys.window_start_key from window_keys)
+
+),
+
+held_history_balances as (
+
+    select
+        customer_id,
+        cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date) as month_start_date,
+        sum(closing_balance_amount) as end_of_month_balance_amount,
+        count(*) as open_account_count
+    from held_history_days
+    group by
+        customer_id,
+        cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date)
+
+),
+
+changed_history as (
+
+    -- customers with a month held before the window that the account snapshot no longer
+    -- agrees with (null-safe comparisons). Months not held are not compared: balances of
+    -- accounts opened before the customer's first month are not reported in either run
+    select held.customer_id
+    from {{ this }} as held
+    left join held_history_balances
+        on
+            held.customer_id = held_history_balances.customer_id
+            and held.month_start_date = held_history_balances.month_start_date
+    where
+        held.month_start_date < (select recompute_window.window_start_date from recompute_window)
+        and (
+            held.open_account_count <> coalesce(held_history_balances.open_account_count, 0)
+            or not coalesce(
+                held.end_of_month_balance_amount = held_history_balances.end_of_month_balance_amount,
+                held.end_of_month_balance_amount is null and held_history_balances.end_of_month_balance_amount is null
+            )
+        )
+    group by held.customer_id
+
+),
+
+continued_customers as (
+
+    -- customers held before the window whose history still holds: their months continue
+    -- from the month before the window
+    select held_last_month.*
+    from held_last_month
+    where not exists (
+        select 1
+        from changed_history
+        where changed_history.customer_id = held_last_month.customer_id
+    )
+
+),
+{%- else %}
+continued_customers as (
+
+    select * from held_last_month
+
+),
+{%- endif %}
+
+rebuilt_customers as (
+
+    -- every other customer is computed from its first month
+    select customers.customer_id
+    from customers
+    where not exists (
+        select 1
+        from continued_customers
+        where continued_customers.customer_id = customers.customer_id
+    )
+    group by customers.customer_id
+
+),
+
+-- the rows the computed months need: the window, and the whole history of the customers
+-- computed from their first month
+windowed_transactions as not materialized (
+
+    select *
+    from transactions
+    where transaction_date >= (select recompute_window.window_start_date from recompute_window)
+
+    union all
+
+    select *
+    from transactions
+    where
+        transaction_date < (select recompute_window.window_start_date from recompute_window)
+        and customer_id in (select rebuilt_customers.customer_id from rebuilt_customers)
+
+),
+
+month_end_days as (
+
+    select
+        customer_id,
+        snapshot_date,
+        closing_balance_amount
+    from account_days
+    where
+        (is_month_end or is_last_day)
+        and date_key >= (select window_keys.window_start_key from window_keys)
+
+    union all
+
+    select
+        customer_id,
+        snapshot_date,
+        closing_balance_amount
+    from account_days
+    where
+        (is_month_end or is_last_day)
+        and date_key < (select window_keys.window_start_key from window_keys)
+        and customer_id in (select rebuilt_customers.customer_id from rebuilt_customers)
+
+),
+
 last_month as (
 
     select cast({{ dbt.date_trunc('month', 'max(transaction_date)') }} as date) as last_month_start_date
@@ -66,10 +302,11 @@ last_month as (
 
 first_activity as (
 
+    -- only used for the customers computed from their first month
     select
         customer_id,
         cast({{ dbt.date_trunc('month', 'min(transaction_date)') }} as date) as first_activity_month_date
-    from transactions
+    from windowed_transactions
     where customer_id is not null
     group by customer_id
 
@@ -97,18 +334,26 @@ customer_months as (
     from customer_spans
     left join first_activity
         on customer_spans.customer_id = first_activity.customer_id
+    left join continued_customers
+        on customer_spans.customer_id = continued_customers.customer_id
+    cross join recompute_window
     cross join last_month
     inner join dates
         on
             dates.is_month_start
-            and dates.calendar_date >= coalesce(
-                case
-                    when customer_spans.cohort_month_date > first_activity.first_activity_month_date
-                        then first_activity.first_activity_month_date
-                end,
-                customer_spans.cohort_month_date,
-                first_activity.first_activity_month_date
-            )
+            and dates.calendar_date >= case
+                when continued_customers.customer_id is not null
+                    then recompute_window.window_start_date
+                else
+                    coalesce(
+                        case
+                            when customer_spans.cohort_month_date > first_activity.first_activity_month_date
+                                then first_activity.first_activity_month_date
+                        end,
+                        customer_spans.cohort_month_date,
+                        first_activity.first_activity_month_date
+                    )
+            end
             and last_month.last_month_start_date >= dates.calendar_date
 
 ),
@@ -161,7 +406,7 @@ transaction_metrics as (
         sum(case when is_card_not_present then 1 else 0 end) as card_not_present_transaction_count,
         count(distinct case when has_merchant then merchant_id end) as distinct_merchant_count,
         count(distinct transaction_date) as active_days_count
-    from transactions
+    from windowed_transactions
     where customer_id is not null
     group by
         customer_id,
@@ -176,8 +421,7 @@ month_end_balances as (
         cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date) as month_start_date,
         sum(closing_balance_amount) as end_of_month_balance_amount,
         count(*) as open_account_count
-    from account_days
-    where is_month_end or is_last_day
+    from month_end_days
     group by
         customer_id,
         cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date)
@@ -194,6 +438,9 @@ interaction_metrics as (
         sum(case when interaction_type = 'fee_dispute' then 1 else 0 end) as fee_dispute_count,
         avg(satisfaction_score) as avg_satisfaction_score
     from interactions
+    where
+        interaction_time >= (select recompute_window.window_start_date from recompute_window)
+        or customer_id in (select rebuilt_customers.customer_id from rebuilt_customers)
     group by
         customer_id,
         cast({{ dbt.date_trunc('month', 'interaction_time') }} as date)
@@ -210,6 +457,9 @@ loan_metrics as (
         sum(case when payment_status = 'missed' then 1 else 0 end) as missed_payment_count,
         sum(coalesce(late_fee, 0)) as late_fee_amount
     from loan_payments
+    where
+        due_date >= (select recompute_window.window_start_date from recompute_window)
+        or customer_id in (select rebuilt_customers.customer_id from rebuilt_customers)
     group by
         customer_id,
         cast({{ dbt.date_trunc('month', 'due_date') }} as date)
@@ -224,6 +474,9 @@ application_metrics as (
         count(*) as credit_application_count,
         sum(case when decision = 'approved' then 1 else 0 end) as approved_application_count
     from credit_applications
+    where
+        application_time >= (select recompute_window.window_start_date from recompute_window)
+        or customer_id in (select rebuilt_customers.customer_id from rebuilt_customers)
     group by
         customer_id,
         cast({{ dbt.date_trunc('month', 'application_time') }} as date)
@@ -237,6 +490,9 @@ alert_metrics as (
         cast({{ dbt.date_trunc('month', 'alert_time') }} as date) as month_start_date,
         count(*) as fraud_alert_count
     from fraud_alerts
+    where
+        alert_time >= (select recompute_window.window_start_date from recompute_window)
+        or customer_id in (select rebuilt_customers.customer_id from rebuilt_customers)
     group by
         customer_id,
         cast({{ dbt.date_trunc('month', 'alert_time') }} as date)
@@ -325,13 +581,18 @@ with_history as (
 
     select
         combined.*,
-        lag(combined.transaction_volume_amount) over (
-            partition by combined.customer_id order by combined.month_start_date
+        coalesce(
+            lag(combined.transaction_volume_amount) over (
+                partition by combined.customer_id order by combined.month_start_date
+            ),
+            continued_customers.held_volume_amount
         ) as previous_month_volume_amount,
-        row_number() over (
+        coalesce(continued_customers.held_month_count, 0) + row_number() over (
             partition by combined.customer_id order by combined.month_start_date
         ) as month_sequence_number
     from combined
+    left join continued_customers
+        on combined.customer_id = continued_customers.customer_id
 
 ),
 

@@ -8,6 +8,7 @@
             {'columns': ['transaction_id'], 'unique': true},
             {'columns': ['transaction_date']},
             {'columns': ['customer_key']},
+            {'columns': ['customer_id']},
             {'columns': ['merchant_key']},
             {'columns': ['loaded_at']},
         ],
