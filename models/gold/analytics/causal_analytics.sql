@@ -24,9 +24,11 @@
         macro indicator over the complete months in the data (OLS, normal interval).
 #}
 
+{%- set economic_indicators = ['consumer_confidence', 'unemployment_rate', 'inflation_rate', 'policy_rate'] %}
+
 {%- set purchase_metrics = {
     'purchase_count': '1.0',
-    'purchase_amount': 'transaction_amount_abs',
+    'purchase_amount': 'purchases.transaction_amount_abs',
 } %}
 
 with campaign_contacts as (
@@ -55,7 +57,8 @@ purchases as (
         transaction_date,
         transaction_amount_abs
     from transactions
-    where is_purchase
+    where
+        is_purchase
         and not is_fraud
         and customer_id is not null
 
@@ -68,7 +71,8 @@ campaigns as (
         max(campaign_name) as campaign_name,
         min(campaign_start_date) as start_date,
         max(campaign_end_date) as end_date,
-        {{ dbt.datediff('min(campaign_start_date)', 'max(campaign_end_date)', 'day') }} + 1 as length_days,
+        {{ dbt.datediff('min(campaign_start_date)', 'max(campaign_end_date)', 'day') }}
+        + 1 as length_days,
         max(case when is_randomised then 1 else 0 end) = 1 as is_randomised
     from campaign_contacts
     group by campaign_id
@@ -88,7 +92,7 @@ conversion_groups as (
         sum(campaign_contacts.conversion_value_amount) as conversion_value_amount,
         sum(campaign_contacts.contact_cost_amount) as cost_amount
     from campaign_contacts
-    group by 1, 2
+    group by campaign_contacts.campaign_id, campaign_contacts.assignment_group
 
 ),
 
@@ -113,9 +117,10 @@ conversion_uplift as (
         false as is_log_scale
     from conversion_groups as treatment
     inner join conversion_groups as control
-        on treatment.campaign_id = control.campaign_id
-        and treatment.assignment_group = 'treatment'
-        and control.assignment_group = 'control'
+        on
+            treatment.campaign_id = control.campaign_id
+            and treatment.assignment_group = 'treatment'
+            and control.assignment_group = 'control'
 
 ),
 
@@ -143,28 +148,34 @@ customer_periods as (
         contact_windows.campaign_id,
         contact_windows.customer_id,
         contact_windows.assignment_group,
-        {% for metric, expression in purchase_metrics.items() %}
+        {%- for metric, expression in purchase_metrics.items() %}
         coalesce(sum(
             case
-                when purchases.transaction_date >= contact_windows.start_date
+                when
+                    purchases.transaction_date >= contact_windows.start_date
                     and purchases.transaction_date <= contact_windows.end_date
-                    then {{ as_double(expression | replace('transaction_amount_abs', 'purchases.transaction_amount_abs')) }}
+                    then {{ as_double(expression) }}
             end
         ), 0) as {{ metric }}_post,
         coalesce(sum(
             case
-                when purchases.transaction_date >= contact_windows.pre_start_date
+                when
+                    purchases.transaction_date >= contact_windows.pre_start_date
                     and purchases.transaction_date < contact_windows.start_date
-                    then {{ as_double(expression | replace('transaction_amount_abs', 'purchases.transaction_amount_abs')) }}
+                    then {{ as_double(expression) }}
             end
-        ), 0) as {{ metric }}_pre{{ "," if not loop.last }}
-        {% endfor %}
+        ), 0) as {{ metric }}_pre{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from contact_windows
     left join purchases
-        on contact_windows.customer_id = purchases.customer_id
-        and purchases.transaction_date >= contact_windows.pre_start_date
-        and purchases.transaction_date <= contact_windows.end_date
-    group by 1, 2, 3
+        on
+            contact_windows.customer_id = purchases.customer_id
+            and contact_windows.pre_start_date <= purchases.transaction_date
+            and contact_windows.end_date >= purchases.transaction_date
+    group by
+        contact_windows.campaign_id,
+        contact_windows.customer_id,
+        contact_windows.assignment_group
 
 ),
 
@@ -182,7 +193,7 @@ group_moments as (
         var_samp({{ metric }}_pre) as var_pre,
         covar_samp({{ metric }}_post, {{ metric }}_pre) as cov_post_pre
     from customer_periods
-    group by 1, 2, 3
+    group by campaign_id, assignment_group
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -220,10 +231,11 @@ spend_uplift as (
         true as is_log_scale
     from group_logs as treatment
     inner join group_logs as control
-        on treatment.campaign_id = control.campaign_id
-        and treatment.metric = control.metric
-        and treatment.assignment_group = 'treatment'
-        and control.assignment_group = 'control'
+        on
+            treatment.campaign_id = control.campaign_id
+            and treatment.metric = control.metric
+            and treatment.assignment_group = 'treatment'
+            and control.assignment_group = 'control'
     union all
     select
         'did_spend_uplift' as analysis,
@@ -241,10 +253,11 @@ spend_uplift as (
         true as is_log_scale
     from group_logs as treatment
     inner join group_logs as control
-        on treatment.campaign_id = control.campaign_id
-        and treatment.metric = control.metric
-        and treatment.assignment_group = 'treatment'
-        and control.assignment_group = 'control'
+        on
+            treatment.campaign_id = control.campaign_id
+            and treatment.metric = control.metric
+            and treatment.assignment_group = 'treatment'
+            and control.assignment_group = 'control'
 
 ),
 
@@ -282,11 +295,13 @@ attribution as (
         treatment.cost_amount
     from campaigns
     inner join conversion_groups as treatment
-        on campaigns.campaign_id = treatment.campaign_id
-        and treatment.assignment_group = 'treatment'
+        on
+            campaigns.campaign_id = treatment.campaign_id
+            and treatment.assignment_group = 'treatment'
     left join conversion_groups as control
-        on campaigns.campaign_id = control.campaign_id
-        and control.assignment_group = 'control'
+        on
+            campaigns.campaign_id = control.campaign_id
+            and control.assignment_group = 'control'
 
 ),
 
@@ -300,7 +315,7 @@ monthly_spend as (
         sum(case when transactions.is_purchase and not transactions.is_fraud then 1 else 0 end) as purchases,
         count(distinct case when transactions.is_approved then transactions.customer_id end) as active_customers
     from transactions
-    group by 1
+    group by cast({{ dbt.date_trunc('month', 'transactions.transaction_date') }} as date)
 
 ),
 
@@ -308,10 +323,10 @@ economy as (
 
     select
         monthly_spend.month_start_date,
-        ln({{ safe_ratio('monthly_spend.purchases', 'monthly_spend.active_customers') }}) as log_purchases_per_customer,
-        {% for indicator in ['consumer_confidence', 'unemployment_rate', 'inflation_rate', 'policy_rate'] %}
-        ln(nullif({{ as_double('indicators.' ~ indicator) }}, 0)) as log_{{ indicator }}{{ "," if not loop.last }}
-        {% endfor %}
+        {%- for indicator in economic_indicators %}
+        ln(nullif({{ as_double('indicators.' ~ indicator) }}, 0)) as log_{{ indicator }},
+        {%- endfor %}
+        ln({{ safe_ratio('monthly_spend.purchases', 'monthly_spend.active_customers') }}) as log_purchases_per_customer
     from monthly_spend
     inner join indicators
         on monthly_spend.month_start_date = indicators.month_start_date
@@ -321,7 +336,7 @@ economy as (
 
 elasticities as (
 
-    {% for indicator in ['consumer_confidence', 'unemployment_rate', 'inflation_rate', 'policy_rate'] %}
+    {% for indicator in economic_indicators %}
     select
         'economic_elasticity' as analysis,
         '{{ indicator }}' as subject,
@@ -335,9 +350,12 @@ elasticities as (
         cast(null as {{ dbt.type_float() }}) as control_pre_value,
         regr_slope(log_purchases_per_customer, log_{{ indicator }}) as estimate,
         sqrt(
-            greatest(regr_syy(log_purchases_per_customer, log_{{ indicator }})
-            - regr_slope(log_purchases_per_customer, log_{{ indicator }})
-            * regr_sxy(log_purchases_per_customer, log_{{ indicator }}), 0)
+            greatest(
+                regr_syy(log_purchases_per_customer, log_{{ indicator }})
+                - regr_slope(log_purchases_per_customer, log_{{ indicator }})
+                * regr_sxy(log_purchases_per_customer, log_{{ indicator }}),
+                0
+            )
             / nullif(count(*) - 2, 0)
             / nullif(regr_sxx(log_purchases_per_customer, log_{{ indicator }}), 0)
         ) as std_error,
@@ -387,7 +405,7 @@ final as (
             when all_rows.analysis = 'campaign_attribution' and campaigns.is_randomised then 'randomised comparison'
             when all_rows.analysis = 'campaign_attribution' then 'naive (no control group)'
             else 'log-log OLS'
-        end as method,
+        end as method,  -- noqa: RF04
         campaigns.start_date as campaign_start_date,
         campaigns.end_date as campaign_end_date,
         -- measures
@@ -411,12 +429,16 @@ final as (
             when all_rows.is_log_scale then 100 * (exp({{ ci95_upper('all_rows.estimate', 'all_rows.std_error') }}) - 1)
             else {{ ci95_upper('all_rows.estimate', 'all_rows.std_error') }}
         end as numeric), 4) as ci_upper_95,
-        round(cast({{ two_sided_p_value('all_rows.estimate / nullif(all_rows.std_error, 0)') }} as numeric), 6) as p_value,
+        round(
+            cast({{ two_sided_p_value('all_rows.estimate / nullif(all_rows.std_error, 0)') }} as numeric), 6
+        ) as p_value,
         all_rows.conversions,
         all_rows.conversion_value_amount,
         all_rows.cost_amount,
-        round(cast({{ safe_ratio('all_rows.conversion_value_amount - all_rows.cost_amount', 'all_rows.cost_amount') }} as numeric), 4)
-            as roi
+        round(cast(
+            {{ safe_ratio('all_rows.conversion_value_amount - all_rows.cost_amount', 'all_rows.cost_amount') }}
+            as numeric
+        ), 4) as roi
     from all_rows
     left join campaigns
         on all_rows.subject = campaigns.campaign_id

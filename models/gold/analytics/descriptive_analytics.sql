@@ -82,8 +82,13 @@ transaction_kpis as (
         sum(transaction_amount_abs) as transaction_value_amount,
         sum(approved_amount_abs) as approved_value_amount,
         count(distinct customer_id) as active_customers,
-        sum(case when is_approved and is_fee_transaction then transaction_amount_abs when is_approved then fee_amount else 0 end)
-            as fee_revenue_amount,
+        sum(
+            case
+                when is_approved and is_fee_transaction then transaction_amount_abs
+                when is_approved then fee_amount
+                else 0
+            end
+        ) as fee_revenue_amount,
         sum(case when is_fraud then 1 else 0 end) as fraud_transaction_count,
         sum(fraud_amount_abs) as fraud_amount,
         sum(case when is_declined then 1 else 0 end) as declined_transaction_count,
@@ -201,8 +206,10 @@ final as (
         round(cast({{ safe_ratio('fraud_transaction_count', 'transaction_count') }} as numeric), 6) as fraud_rate,
         round(cast({{ safe_ratio('transaction_value_amount', 'period_total_value_amount') }} as numeric), 6)
             as share_of_period_value,
-        round(cast({{ safe_ratio('transaction_value_amount - previous_value_amount', 'previous_value_amount') }} as numeric), 6)
-            as value_mom_change_pct,
+        round(cast(
+            {{ safe_ratio('transaction_value_amount - previous_value_amount', 'previous_value_amount') }}
+            as numeric
+        ), 6) as value_mom_change_pct,
         account_count,
         balance_amount,
         round(cast({{ safe_ratio('account_count', 'period_total_account_count') }} as numeric), 6) as share_of_accounts

@@ -42,6 +42,12 @@
     'churn_by_fees': "case when fee_amount_12m < 25 then 'under_25' when fee_amount_12m < 100 then '25-100' when fee_amount_12m < 250 then '100-250' else '250+' end",
 } %}
 
+{%- set service_issues = {
+    'complaint': 'complaint_count',
+    'fee_dispute': 'fee_dispute_count',
+    'any_interaction': 'interaction_count',
+} %}
+
 {%- set delinquency_factors = {
     'delinquency_by_credit_band': 'credit_score_band',
     'delinquency_by_income_band': 'income_band',
@@ -114,17 +120,24 @@ fraud_baseline as (
 
 ),
 
+transaction_totals as (
+
+    select count(*) as transaction_count
+    from transactions
+
+),
+
 decline_rows as (
 
     select
         'decline_reasons' as analysis,
         coalesce(transactions.decline_reason, 'unspecified') as factor_value,
-        totals.transaction_count as population_count,
+        transaction_totals.transaction_count as population_count,
         count(*) as event_count,
         sum(transactions.transaction_amount_abs) as event_amount,
         cast(null as {{ dbt.type_float() }}) as average_value
     from transactions
-    cross join (select count(*) as transaction_count from transactions) as totals
+    cross join transaction_totals
     where transactions.is_declined
     group by 1, 2, 3
 
@@ -151,9 +164,11 @@ churn_population as (
         or churn_features.days_since_last_transaction > 60 as is_churned
     from customers
     inner join churn_features
-        on customers.customer_id = churn_features.customer_id
-        and churn_features.is_scoring_month
-    where customers.is_current
+        on
+            customers.customer_id = churn_features.customer_id
+            and churn_features.is_scoring_month
+    where
+        customers.is_current
         and customers.customer_key <> {{ unknown_member_key() }}
 
 ),
@@ -196,7 +211,7 @@ service_rows as (
 
     -- per customer-month: how often each kind of issue occurs, and the satisfaction score
     -- of the months that had one
-    {% for issue, column in {'complaint': 'complaint_count', 'fee_dispute': 'fee_dispute_count', 'any_interaction': 'interaction_count'}.items() %}
+    {% for issue, column in service_issues.items() %}
     select
         'service_issues' as analysis,
         '{{ issue }}' as factor_value,
@@ -218,7 +233,7 @@ borrowers as (
         sum(active_months.loan_installment_due_count) as installments_due,
         sum(active_months.late_payment_count + active_months.missed_payment_count) as late_or_missed
     from active_months
-    group by active_months.customer_id
+    group by 1
     having sum(active_months.loan_installment_due_count) > 0
 
 ),
@@ -232,8 +247,9 @@ delinquency_population as (
         customers.employment_status
     from borrowers
     inner join customers
-        on borrowers.customer_id = customers.customer_id
-        and customers.is_current
+        on
+            borrowers.customer_id = customers.customer_id
+            and customers.is_current
 
 ),
 
@@ -263,22 +279,32 @@ delinquency_baseline as (
 
 combined as (
 
-    select fraud_rows.*, fraud_baseline.baseline_rate
+    select
+        fraud_rows.*,
+        fraud_baseline.baseline_rate
     from fraud_rows
     cross join fraud_baseline
     union all
-    select decline_rows.*, decline_baseline.baseline_rate
+    select
+        decline_rows.*,
+        decline_baseline.baseline_rate
     from decline_rows
     cross join decline_baseline
     union all
-    select churn_rows.*, churn_baseline.baseline_rate
+    select
+        churn_rows.*,
+        churn_baseline.baseline_rate
     from churn_rows
     cross join churn_baseline
     union all
-    select service_rows.*, cast(null as {{ dbt.type_float() }}) as baseline_rate
+    select
+        service_rows.*,
+        cast(null as {{ dbt.type_float() }}) as baseline_rate
     from service_rows
     union all
-    select delinquency_rows.*, delinquency_baseline.baseline_rate
+    select
+        delinquency_rows.*,
+        delinquency_baseline.baseline_rate
     from delinquency_rows
     cross join delinquency_baseline
 
@@ -326,7 +352,7 @@ final as (
         round(cast(average_value as numeric), 4) as average_value,
         cast(row_number() over (
             partition by analysis
-            order by event_rate desc nulls last, event_count desc, factor_value
+            order by event_rate desc nulls last, event_count desc, factor_value asc
         ) as {{ dbt.type_int() }}) as rank_in_analysis
     from rated
 

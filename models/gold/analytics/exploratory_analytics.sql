@@ -63,7 +63,8 @@ current_customers as (
 
     select *
     from customers
-    where is_current
+    where
+        is_current
         and customer_key <> {{ unknown_member_key() }}
 
 ),
@@ -73,7 +74,8 @@ last_year as (
     select transactions.*
     from transactions
     cross join as_of
-    where transactions.customer_id is not null
+    where
+        transactions.customer_id is not null
         and transactions.transaction_date > {{ dbt.dateadd('day', -365, 'as_of.as_of_date') }}
 
 ),
@@ -115,7 +117,8 @@ category_spend as (
     from last_year
     inner join merchants
         on last_year.merchant_key = merchants.merchant_key
-    where last_year.is_purchase
+    where
+        last_year.is_purchase
         and last_year.is_approved
     group by last_year.customer_id, merchants.category
 
@@ -155,11 +158,13 @@ profiles as (
     left join behaviour
         on current_customers.customer_id = behaviour.customer_id
     left join category_spend
-        on current_customers.customer_id = category_spend.customer_id
-        and category_spend.category_rank = 1
+        on
+            current_customers.customer_id = category_spend.customer_id
+            and category_spend.category_rank = 1
     left join customer_months as scoring_month
-        on current_customers.customer_id = scoring_month.customer_id
-        and scoring_month.is_scoring_month
+        on
+            current_customers.customer_id = scoring_month.customer_id
+            and scoring_month.is_scoring_month
 
 ),
 
@@ -168,7 +173,7 @@ scored as (
     select
         profiles.*,
         -- quintiles in SQL for the rule-based fallback (5 = best)
-        ntile(5) over (order by profiles.recency_days desc, profiles.customer_id) as rule_r_score,
+        ntile(5) over (order by profiles.recency_days desc, profiles.customer_id asc) as rule_r_score,
         ntile(5) over (order by profiles.frequency_count, profiles.customer_id) as rule_f_score,
         ntile(5) over (order by profiles.monetary_amount, profiles.customer_id) as rule_m_score,
         ln(1 + profiles.monetary_amount) as log_monetary,

@@ -18,6 +18,17 @@
     two-proportion z-test).
 #}
 
+{%- set months_since_signup = dbt.datediff(
+    'cohort_members.cohort_month_date',
+    'customer_months.month_start_date',
+    'month',
+) %}
+
+{%- set pooled_conversion_rate = safe_ratio(
+    'campaign_groups.successes + control.successes',
+    'campaign_groups.sample_size + control.sample_size',
+) %}
+
 with customers as (
 
     select * from {{ ref('dim_customer') }}
@@ -61,7 +72,8 @@ current_customers as (
 
     select *
     from customers
-    where is_current
+    where
+        is_current
         and customer_key <> {{ unknown_member_key() }}
 
 ),
@@ -75,7 +87,8 @@ customer_spend as (
         avg({{ as_double('customer_months.purchase_volume_amount') }}) as monthly_spend
     from customer_months
     cross join data_window
-    where customer_months.month_start_date >= data_window.first_month_date
+    where
+        customer_months.month_start_date >= data_window.first_month_date
         and customer_months.month_start_date < data_window.last_month_date
     group by customer_months.customer_id
 
@@ -128,15 +141,17 @@ churn_groups as (
         count(*) as sample_size,
         avg(
             case
-                when churn_features.open_accounts_at_month_end = 0
+                when
+                    churn_features.open_accounts_at_month_end = 0
                     or churn_features.days_since_last_transaction > 60 then 1.0
                 else 0.0
             end
         ) as mean_value
     from current_customers
     inner join churn_features
-        on current_customers.customer_id = churn_features.customer_id
-        and churn_features.is_scoring_month
+        on
+            current_customers.customer_id = churn_features.customer_id
+            and churn_features.is_scoring_month
     group by current_customers.tenure_band
 
 ),
@@ -158,16 +173,28 @@ cohort_activity as (
 
     select
         cohort_members.cohort_month_date,
-        cast({{ dbt.datediff('cohort_members.cohort_month_date', 'customer_months.month_start_date', 'month') }}
-            as {{ dbt.type_int() }}) as period_offset,
+        cast({{ months_since_signup }} as {{ dbt.type_int() }}) as period_offset,
         count(distinct case when customer_months.is_active then cohort_members.customer_id end) as active_customers
     from cohort_members
     inner join customer_months
-        on cohort_members.customer_id = customer_months.customer_id
-        and customer_months.month_start_date >= cohort_members.cohort_month_date
+        on
+            cohort_members.customer_id = customer_months.customer_id
+            and cohort_members.cohort_month_date <= customer_months.month_start_date
     cross join data_window
     where customer_months.month_start_date < data_window.last_month_date
-    group by 1, 2
+    group by
+        cohort_members.cohort_month_date,
+        cast({{ months_since_signup }} as {{ dbt.type_int() }})
+
+),
+
+cohort_sizes as (
+
+    select
+        cohort_month_date,
+        count(*) as cohort_size
+    from cohort_members
+    group by cohort_month_date
 
 ),
 
@@ -182,11 +209,7 @@ cohort_groups as (
         cohort_sizes.cohort_size as sample_size,
         {{ safe_ratio('cohort_activity.active_customers', 'cohort_sizes.cohort_size') }} as mean_value
     from cohort_activity
-    inner join (
-        select cohort_month_date, count(*) as cohort_size
-        from cohort_members
-        group by cohort_month_date
-    ) as cohort_sizes
+    inner join cohort_sizes
         on cohort_activity.cohort_month_date = cohort_sizes.cohort_month_date
 
 ),
@@ -210,19 +233,23 @@ campaign_groups as (
 
 ),
 
+proportion_groups as (
+
+    select * from fraud_groups
+    union all
+    select * from churn_groups
+    union all
+    select * from cohort_groups
+
+),
+
 proportions as (
 
     select
-        groups.*,
-        sqrt(groups.mean_value * (1 - groups.mean_value)) as std_dev,
-        {{ proportion_std_error('groups.mean_value', 'groups.sample_size') }} as std_error
-    from (
-        select * from fraud_groups
-        union all
-        select * from churn_groups
-        union all
-        select * from cohort_groups
-    ) as groups
+        proportion_groups.*,
+        sqrt(proportion_groups.mean_value * (1 - proportion_groups.mean_value)) as std_dev,
+        {{ proportion_std_error('proportion_groups.mean_value', 'proportion_groups.sample_size') }} as std_error
+    from proportion_groups
 
 ),
 
@@ -241,21 +268,22 @@ campaign_estimates as (
         control.group_value as reference_group,
         campaign_groups.mean_value - control.mean_value as difference,
         sqrt(
-            {{ as_double('campaign_groups.mean_value') }} * (1 - campaign_groups.mean_value) / campaign_groups.sample_size
+            {{ as_double('campaign_groups.mean_value') }} * (1 - campaign_groups.mean_value)
+            / campaign_groups.sample_size
             + {{ as_double('control.mean_value') }} * (1 - control.mean_value) / control.sample_size
         ) as difference_std_error,
         -- pooled two-proportion z statistic
         (campaign_groups.mean_value - control.mean_value)
         / nullif(sqrt(
-            {{ safe_ratio('campaign_groups.successes + control.successes', 'campaign_groups.sample_size + control.sample_size') }}
-            * (1 - {{ safe_ratio('campaign_groups.successes + control.successes', 'campaign_groups.sample_size + control.sample_size') }})
+            {{ pooled_conversion_rate }} * (1 - {{ pooled_conversion_rate }})
             * (1.0 / campaign_groups.sample_size + 1.0 / control.sample_size)
         ), 0) as test_statistic
     from campaign_groups
     left join campaign_groups as control
-        on campaign_groups.group_name = control.group_name
-        and control.group_value = 'control'
-        and campaign_groups.group_value = 'treatment'
+        on
+            campaign_groups.group_name = control.group_name
+            and control.group_value = 'control'
+            and campaign_groups.group_value = 'treatment'
 
 ),
 
@@ -282,7 +310,7 @@ means as (
         case
             when proportions.analysis <> 'cohort_retention' then first_value(proportions.group_value) over (
                 partition by proportions.analysis
-                order by proportions.sample_size desc, proportions.group_value
+                order by proportions.sample_size desc, proportions.group_value asc
             )
         end as reference_value
     from proportions
@@ -310,14 +338,16 @@ compared as (
         end as difference_std_error,
         case
             when means.group_value <> reference.group_value
-                then (means.mean_value - reference.mean_value)
-                / nullif(sqrt(power(means.std_error, 2) + power(reference.std_error, 2)), 0)
+                then
+                    (means.mean_value - reference.mean_value)
+                    / nullif(sqrt(power(means.std_error, 2) + power(reference.std_error, 2)), 0)
         end as test_statistic
     from means
     left join means as reference
-        on means.analysis = reference.analysis
-        and means.reference_value = reference.group_value
-        and reference.period_offset is null
+        on
+            means.analysis = reference.analysis
+            and means.reference_value = reference.group_value
+            and reference.period_offset is null
 
 ),
 

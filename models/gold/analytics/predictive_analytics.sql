@@ -70,7 +70,8 @@ current_customers as (
 
     select *
     from customers
-    where is_current
+    where
+        is_current
         and customer_key <> {{ unknown_member_key() }}
 
 ),
@@ -83,13 +84,26 @@ scoring_month as (
 
 ),
 
+scoring_month_dates as (
+
+    select month_start_date as scoring_month_date
+    from customer_months
+    where is_scoring_month
+    group by month_start_date
+
+),
+
 activity as (
 
     -- aggregate before joining: the last 90 days and the last 12 months per customer
     select
         transactions.customer_id,
-        sum(case when transactions.transaction_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }} then 1 else 0 end)
-            as total_transactions_90d,
+        sum(
+            case
+                when transactions.transaction_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }} then 1
+                else 0
+            end
+        ) as total_transactions_90d,
         sum(
             case
                 when transactions.transaction_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }}
@@ -100,7 +114,8 @@ activity as (
         max(case when transactions.is_approved then transactions.transaction_date end) as last_transaction_date,
         sum(
             case
-                when transactions.is_approved and transactions.is_fee_transaction then transactions.transaction_amount_abs
+                when transactions.is_approved and transactions.is_fee_transaction
+                    then transactions.transaction_amount_abs
                 when transactions.is_approved then transactions.fee_amount
                 else 0
             end
@@ -114,7 +129,8 @@ activity as (
         count(distinct {{ dbt.date_trunc('month', 'transactions.transaction_date') }}) as active_months_12m
     from transactions
     cross join as_of
-    where transactions.customer_id is not null
+    where
+        transactions.customer_id is not null
         and transactions.transaction_date > {{ dbt.dateadd('day', -365, 'as_of.as_of_date') }}
     group by transactions.customer_id
 
@@ -125,17 +141,17 @@ balances as (
     -- average positive month-end balance over the last 12 complete months (deposit margin)
     select
         customer_months.customer_id,
-        avg(case when customer_months.end_of_month_balance_amount > 0 then customer_months.end_of_month_balance_amount else 0 end)
-            as average_balance_amount
+        avg(
+            case
+                when customer_months.end_of_month_balance_amount > 0 then customer_months.end_of_month_balance_amount
+                else 0
+            end
+        ) as average_balance_amount
     from customer_months
-    inner join (
-        select month_start_date as scoring_month_date
-        from customer_months
-        where is_scoring_month
-        group by month_start_date
-    ) as scoring
-        on customer_months.month_start_date > {{ dbt.dateadd('month', -12, 'scoring.scoring_month_date') }}
-        and customer_months.month_start_date <= scoring.scoring_month_date
+    inner join scoring_month_dates
+        on
+            customer_months.month_start_date > {{ dbt.dateadd('month', -12, 'scoring_month_dates.scoring_month_date') }}
+            and customer_months.month_start_date <= scoring_month_dates.scoring_month_date
     group by customer_months.customer_id
 
 ),
@@ -157,7 +173,8 @@ fraud_exposure as (
     cross join as_of
     left join fraud_scores
         on transaction_risk.transaction_id = fraud_scores.transaction_id
-    where transaction_risk.transaction_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }}
+    where
+        transaction_risk.transaction_date > {{ dbt.dateadd('day', -90, 'as_of.as_of_date') }}
         and transaction_risk.customer_id is not null
     group by transaction_risk.customer_id
 
@@ -223,8 +240,10 @@ churn as (
         scored.*,
         -- model first; rules when `make ml` has not scored this customer; a prior for
         -- customers without a complete month of history
-        cast(coalesce(scored.model_churn_score, scored.rule_churn_score, {{ var('churn_prior_score', 0.05) }})
-            as {{ dbt.type_numeric() }}) as churn_risk_score,
+        cast(
+            coalesce(scored.model_churn_score, scored.rule_churn_score, {{ var('churn_prior_score', 0.05) }})
+            as {{ dbt.type_numeric() }}
+        ) as churn_risk_score,
         case
             when scored.model_churn_score is not null then 'model'
             when scored.rule_churn_score is not null then 'rules'
@@ -232,8 +251,10 @@ churn as (
         end as score_source,
         -- expected monthly margin: fees and interchange on purchases per active month, plus
         -- the deposit margin on the average balance
-        ({{ as_double('scored.fee_revenue_12m_amount') }}
-            + {{ interchange_rate }} * {{ as_double('scored.purchase_volume_12m_amount') }})
+        (
+            {{ as_double('scored.fee_revenue_12m_amount') }}
+            + {{ interchange_rate }} * {{ as_double('scored.purchase_volume_12m_amount') }}
+        )
         / greatest(scored.active_months_12m, 1)
         + {{ deposit_margin_rate }} / 12.0 * {{ as_double('scored.average_balance_amount') }} as expected_monthly_value
     from scored
@@ -288,7 +309,8 @@ final as (
         cast(round(cast(
             expected_monthly_value * discounted_survival * (1 - power(discounted_survival, {{ clv_months }}))
             / nullif(1 - discounted_survival, 0)
-            as numeric), 2) as numeric(16, 2)) as customer_lifetime_value,
+            as numeric
+        ), 2) as numeric(16, 2)) as customer_lifetime_value,
         cast(round(cast(expected_monthly_value as numeric), 2) as numeric(16, 2)) as expected_monthly_value,
         -- scores: fraud (highest transaction score of the last 90 days)
         round(cast(fraud_risk_score as {{ dbt.type_numeric() }}), 6) as fraud_risk_score,
@@ -324,7 +346,8 @@ final as (
         fee_revenue_12m_amount,
         purchase_volume_12m_amount,
         cast(round(cast(average_balance_amount as numeric), 2) as numeric(16, 2)) as average_balance_amount,
-        {{ dbt.datediff('last_transaction_date', 'as_of_date', 'day') }} as days_since_last_transaction,
+        {{ dbt.datediff('last_transaction_date', 'as_of_date', 'day') }}
+            as days_since_last_transaction,
         -- flags
         coalesce(open_accounts_at_month_end, 0) = 0 as has_no_open_account,
         -- dates

@@ -30,18 +30,22 @@ account_days as (
 
 ),
 
-actions as (
+-- driver -> action, cost per customer, share of at-risk customers it retains
+actions (churn_driver, retention_action, action_cost, success_rate) as (
 
-    -- driver -> action, cost per customer, share of at-risk customers it retains
-    select 'complaints' as churn_driver, 'service_recovery_call' as retention_action, 25.0 as action_cost, 0.30 as success_rate
-    union all
-    select 'fees', 'fee_waiver_6_months', 40.0, 0.25
-    union all
-    select 'falling_activity', 'reactivation_cashback_offer', 15.0, 0.15
-    union all
-    select 'none', 'relationship_manager_check_in', 10.0, 0.10
-    union all
-    select 'gone', 'win_back_offer', 30.0, 0.05
+    values
+    ('complaints', 'service_recovery_call', 25.0, 0.30),
+    ('fees', 'fee_waiver_6_months', 40.0, 0.25),
+    ('falling_activity', 'reactivation_cashback_offer', 15.0, 0.15),
+    ('none', 'relationship_manager_check_in', 10.0, 0.10),
+    ('gone', 'win_back_offer', 30.0, 0.05)
+
+),
+
+last_day as (
+
+    select max(snapshot_date) as snapshot_date
+    from account_days
 
 ),
 
@@ -55,7 +59,7 @@ holdings as (
         max(case when account_type = 'credit_card' then 1 else 0 end) as has_credit_card,
         max(case when account_type = 'loan' then 1 else 0 end) as has_loan
     from account_days
-    where snapshot_date = (select max(snapshot_date) from account_days)
+    where snapshot_date = (select last_day.snapshot_date from last_day)
     group by customer_id
 
 ),
@@ -124,9 +128,9 @@ prioritised as (
 
     select
         offers.*,
-        row_number() over (order by offers.expected_value desc, offers.customer_id) as priority_rank,
+        row_number() over (order by offers.expected_value desc, offers.customer_id asc) as priority_rank,
         sum(offers.action_cost) over (
-            order by offers.expected_value desc, offers.customer_id
+            order by offers.expected_value desc, offers.customer_id asc
             rows between unbounded preceding and current row
         ) as cumulative_cost
     from offers
@@ -161,8 +165,10 @@ final as (
         cast(priority_rank as {{ dbt.type_int() }}) as priority_rank,
         cast(cumulative_cost as numeric(16, 2)) as cumulative_cost_amount,
         cast({{ retention_budget }} as numeric(16, 2)) as retention_budget_amount,
-        cast(case when expected_value > 0 and cumulative_cost <= {{ retention_budget }} then action_cost else 0 end
-            as numeric(16, 2)) as budget_allocated_amount,
+        cast(
+            case when expected_value > 0 and cumulative_cost <= {{ retention_budget }} then action_cost else 0 end
+            as numeric(16, 2)
+        ) as budget_allocated_amount,
         -- flags
         expected_value > 0 and cumulative_cost <= {{ retention_budget }} as is_funded,
         has_no_open_account

@@ -49,9 +49,10 @@ joined as (
         on campaign_contacts.campaign_id = campaign_design.campaign_id
     -- point in time: the customer version valid when the campaign started
     left join customers
-        on campaign_contacts.customer_id = customers.customer_id
-        and cast(campaign_contacts.start_date as {{ dbt.type_timestamp() }}) >= customers.valid_from
-        and cast(campaign_contacts.start_date as {{ dbt.type_timestamp() }}) < customers.valid_to
+        on
+            campaign_contacts.customer_id = customers.customer_id
+            and cast(campaign_contacts.start_date as {{ dbt.type_timestamp() }}) >= customers.valid_from
+            and cast(campaign_contacts.start_date as {{ dbt.type_timestamp() }}) < customers.valid_to
     left join products
         on campaign_contacts.offer_product_id = products.product_id
 

@@ -96,11 +96,12 @@ recent_activity as (
         ) as txn_count_prior_60d
     from customer_months
     inner join transactions
-        on customer_months.customer_id = transactions.customer_id
-        and transactions.is_approved
-        and transactions.transaction_type in ('purchase', 'withdrawal')
-        and transactions.transaction_date > {{ dbt.dateadd('day', -74, 'customer_months.month_end_date') }}
-        and transactions.transaction_date <= customer_months.month_end_date
+        on
+            customer_months.customer_id = transactions.customer_id
+            and transactions.is_approved
+            and transactions.transaction_type in ('purchase', 'withdrawal')
+            and transactions.transaction_date > {{ dbt.dateadd('day', -74, 'customer_months.month_end_date') }}
+            and customer_months.month_end_date >= transactions.transaction_date
     group by 1, 2
 
 ),
@@ -117,14 +118,17 @@ panel as (
         coalesce(recent_activity.txn_count_prior_60d, 0) as txn_count_prior_60d
     from customer_months
     left join open_at_month_end
-        on customer_months.customer_id = open_at_month_end.customer_id
-        and customer_months.month_start_date = open_at_month_end.month_start_date
+        on
+            customer_months.customer_id = open_at_month_end.customer_id
+            and customer_months.month_start_date = open_at_month_end.month_start_date
     left join last_activity
-        on customer_months.customer_id = last_activity.customer_id
-        and customer_months.month_start_date = last_activity.month_start_date
+        on
+            customer_months.customer_id = last_activity.customer_id
+            and customer_months.month_start_date = last_activity.month_start_date
     left join recent_activity
-        on customer_months.customer_id = recent_activity.customer_id
-        and customer_months.month_start_date = recent_activity.month_start_date
+        on
+            customer_months.customer_id = recent_activity.customer_id
+            and customer_months.month_start_date = recent_activity.month_start_date
 
 ),
 
@@ -221,30 +225,43 @@ features as (
         customers.annual_income,
         customers.employment_status,
         customers.preferred_channel,
-        {{ dbt.datediff('customers.customer_since_date', 'history.month_end_date', 'month') }} as tenure_months,
+        {{ dbt.datediff('customers.customer_since_date', 'history.month_end_date', 'month') }}
+            as tenure_months,
         -- features: activity
         history.approved_transaction_count as txn_count_1m,
         coalesce(history.txn_count_3m, 0) as txn_count_3m,
         coalesce(history.txn_count_prev_2m, 0) as txn_count_prev_2m,
         -- this month against the average of the two before (1 = steady, < 1 = falling)
-        round(cast((history.approved_transaction_count + 1.0) / (coalesce(history.txn_count_prev_2m, 0) / 2.0 + 1.0) as numeric), 4)
-            as activity_trend_ratio,
-        round(cast((history.transaction_volume_amount + 1.0) / (coalesce(history.volume_prev_2m, 0) / 2.0 + 1.0) as numeric), 4)
-            as volume_trend_ratio,
+        round(cast(
+            (history.approved_transaction_count + 1.0) / (coalesce(history.txn_count_prev_2m, 0) / 2.0 + 1.0)
+            as numeric
+        ), 4) as activity_trend_ratio,
+        round(cast(
+            (history.transaction_volume_amount + 1.0) / (coalesce(history.volume_prev_2m, 0) / 2.0 + 1.0)
+            as numeric
+        ), 4) as volume_trend_ratio,
         coalesce(history.volume_3m, 0) as volume_3m,
         -- money in and out this month against the average of the two before: income that
         -- stops arriving is what a bank sees when a customer moves their salary away
-        round(cast((history.inflow_1m_amount + 100.0) / (coalesce(history.inflow_prev_2m_amount, 0) / 2.0 + 100.0) as numeric), 4)
-            as inflow_trend_ratio,
-        round(cast((history.outflow_1m_amount + 100.0) / (coalesce(history.outflow_prev_2m_amount, 0) / 2.0 + 100.0) as numeric), 4)
-            as outflow_trend_ratio,
+        round(cast(
+            (history.inflow_1m_amount + 100.0) / (coalesce(history.inflow_prev_2m_amount, 0) / 2.0 + 100.0)
+            as numeric
+        ), 4) as inflow_trend_ratio,
+        round(cast(
+            (history.outflow_1m_amount + 100.0) / (coalesce(history.outflow_prev_2m_amount, 0) / 2.0 + 100.0)
+            as numeric
+        ), 4) as outflow_trend_ratio,
         history.txn_count_last_14d,
         history.txn_count_prior_60d,
         -- the last 14 days' rate against the 60 days before (1 = steady, < 1 = slowing down)
-        round(cast((history.txn_count_last_14d + 0.5) / (history.txn_count_prior_60d * 14.0 / 60.0 + 0.5) as numeric), 4)
-            as recent_rate_ratio,
-        {{ dbt.datediff('history.last_approved_date_to_date', 'history.month_end_date', 'day') }} as days_since_last_transaction,
-        {{ dbt.datediff('history.first_approved_date_to_date', 'history.month_end_date', 'month') }} as history_months,
+        round(cast(
+            (history.txn_count_last_14d + 0.5) / (history.txn_count_prior_60d * 14.0 / 60.0 + 0.5)
+            as numeric
+        ), 4) as recent_rate_ratio,
+        {{ dbt.datediff('history.last_approved_date_to_date', 'history.month_end_date', 'day') }}
+            as days_since_last_transaction,
+        {{ dbt.datediff('history.first_approved_date_to_date', 'history.month_end_date', 'month') }}
+            as history_months,
         coalesce(history.active_days_3m, 0) as active_days_3m,
         cast(history.month_sequence_number - coalesce(history.last_active_sequence_number, 0) as {{ dbt.type_int() }})
             as months_since_active,
@@ -275,7 +292,7 @@ features as (
         -- flags
         history.approved_transaction_count > 0
         and history.open_accounts_at_month_end > 0
-        and {{ dbt.datediff('history.first_approved_date_to_date', 'history.month_end_date', 'month') }} >= 2
+        and 2 <= {{ dbt.datediff('history.first_approved_date_to_date', 'history.month_end_date', 'month') }}
             as is_in_churn_population,
         -- the last complete month: the scores describe the customer as of its end
         history.month_start_date = {{ dbt.dateadd('month', -1, 'data_end.first_incomplete_month_date') }}
@@ -298,11 +315,11 @@ final as (
         -- _gold__features.yml
         cast(round(cast(1.0 / (1.0 + exp(-(
             -2.2
-            - 1.5 * ln(activity_trend_ratio)
-            + 0.9 * least(months_since_active, 3)
-            + 0.5 * least(complaints_3m, 3)
-            + 0.4 * least(fee_disputes_3m, 3)
-            + 0.02 * least(fee_amount_3m, 100)
+            - 1.5 * ln(features.activity_trend_ratio)
+            + 0.9 * least(features.months_since_active, 3)
+            + 0.5 * least(features.complaints_3m, 3)
+            + 0.4 * least(features.fee_disputes_3m, 3)
+            + 0.02 * least(features.fee_amount_3m, 100)
         ))) as numeric), 4) as {{ dbt.type_numeric() }}) as rule_churn_score
     from features
 

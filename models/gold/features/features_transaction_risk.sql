@@ -55,7 +55,8 @@ enriched as (
         customers.country as customer_country,
         merchants.category as merchant_category,
         merchants.risk_score as merchant_risk_score,
-        merchants.onboarded_date as merchant_onboarded_date,
+        {{ dbt.datediff('merchants.onboarded_date', 'transactions.transaction_date', 'day') }}
+            as merchant_age_days,
         transactions.transaction_amount_abs,
         transactions.transaction_hour,
         transactions.transaction_day_of_week,
@@ -156,8 +157,10 @@ features as (
         cast(account_txn_count_1h as {{ dbt.type_int() }}) as account_txn_count_1h,
         cast(same_presence_txn_count_1h as {{ dbt.type_int() }}) as same_presence_txn_count_1h,
         cast(prior_txn_count as {{ dbt.type_int() }}) as prior_txn_count,
-        cast({{ dbt.datediff('previous_transaction_at', 'transaction_at', 'second') }} as {{ dbt.type_bigint() }})
-            as seconds_since_previous,
+        cast(
+            {{ dbt.datediff('previous_transaction_at', 'transaction_at', 'second') }}
+            as {{ dbt.type_bigint() }}
+        ) as seconds_since_previous,
         -- features: time
         transaction_hour,
         transaction_day_of_week,
@@ -169,12 +172,8 @@ features as (
         -- features: merchant
         coalesce(merchant_risk_score, 0) as merchant_risk_score,
         is_high_risk_merchant,
-        {{ dbt.datediff('merchant_onboarded_date', 'transaction_date', 'day') }} as merchant_age_days,
-        coalesce(
-            is_high_risk_merchant
-            and {{ dbt.datediff('merchant_onboarded_date', 'transaction_date', 'day') }} < 30,
-            false
-        ) as is_new_high_risk_merchant,
+        merchant_age_days,
+        coalesce(is_high_risk_merchant and merchant_age_days < 30, false) as is_new_high_risk_merchant,
         merchant_id is not null and merchant_visit_number = 1 and prior_txn_count > 0 as is_first_merchant_visit,
         -- features: geography
         coalesce(ip_country <> customer_country, false) as is_foreign_ip,
@@ -196,11 +195,11 @@ signals as (
     -- rule-based fallback score and the diagnostic view
     select
         features.*,
-        is_night and is_card_not_present as signal_night_card_not_present,
-        txn_count_1h >= 5 as signal_velocity,
-        is_new_high_risk_merchant as signal_new_high_risk_merchant,
-        coalesce(amount_to_norm_ratio >= 8, false) as signal_amount_outlier,
-        is_foreign_ip and is_new_ip_country as signal_new_foreign_ip
+        features.is_night and features.is_card_not_present as signal_night_card_not_present,
+        features.txn_count_1h >= 5 as signal_velocity,
+        features.is_new_high_risk_merchant as signal_new_high_risk_merchant,
+        coalesce(features.amount_to_norm_ratio >= 8, false) as signal_amount_outlier,
+        features.is_foreign_ip and features.is_new_ip_country as signal_new_foreign_ip
     from features
 
 ),
@@ -214,12 +213,12 @@ final as (
         cast(round(cast(least(
             0.99,
             0.01
-            + 0.45 * cast(signal_night_card_not_present as {{ dbt.type_int() }})
-            + 0.15 * cast(signal_night_card_not_present and is_foreign_ip as {{ dbt.type_int() }})
-            + 0.40 * cast(signal_velocity as {{ dbt.type_int() }})
-            + 0.35 * cast(signal_amount_outlier as {{ dbt.type_int() }})
-            + 0.30 * cast(signal_new_high_risk_merchant as {{ dbt.type_int() }})
-            + 0.15 * cast(signal_new_foreign_ip as {{ dbt.type_int() }})
+            + 0.45 * cast(signals.signal_night_card_not_present as {{ dbt.type_int() }})
+            + 0.15 * cast(signals.signal_night_card_not_present and signals.is_foreign_ip as {{ dbt.type_int() }})
+            + 0.40 * cast(signals.signal_velocity as {{ dbt.type_int() }})
+            + 0.35 * cast(signals.signal_amount_outlier as {{ dbt.type_int() }})
+            + 0.30 * cast(signals.signal_new_high_risk_merchant as {{ dbt.type_int() }})
+            + 0.15 * cast(signals.signal_new_foreign_ip as {{ dbt.type_int() }})
         ) as numeric), 4) as {{ dbt.type_numeric() }}) as rule_fraud_score
     from signals
 
