@@ -8,206 +8,72 @@
     check: tests/silver/assert_reconciliation_balances.sql fails when it does not hold.
 #}
 {%- set reasons = silver_rejection_reasons() %}
+
+{#-
+    The bronze tables, each with the natural key its staging model deduplicates on, the
+    quality flags its base view carries (a flag a table lacks is NULL, false for
+    has_unknown_reference) and the base-view columns those flags read.
+#}
+{%- set silver_tables = [
+    {'name': 'products', 'key': 'product_id', 'is_complete': 'is_complete', 'flag_columns': ['is_complete']},
+    {'name': 'merchants', 'key': 'merchant_id', 'is_complete': 'is_complete', 'flag_columns': ['is_complete']},
+    {
+        'name': 'customers',
+        'key': 'customer_id',
+        'is_complete': 'is_complete',
+        'is_email_valid': 'is_email_valid',
+        'is_phone_valid': 'is_phone_valid',
+        'flag_columns': ['is_complete', 'is_email_valid', 'is_phone_valid'],
+    },
+    {
+        'name': 'accounts',
+        'key': 'account_id',
+        'is_complete': 'is_complete',
+        'has_unknown_reference': '(is_customer_known = false or is_product_known = false)',
+        'flag_columns': ['is_complete', 'is_customer_known', 'is_product_known'],
+    },
+    {
+        'name': 'transactions',
+        'key': 'transaction_id',
+        'has_unknown_reference': 'coalesce(is_merchant_known = false, false)',
+        'flag_columns': ['is_merchant_known'],
+    },
+    {'name': 'credit_applications', 'key': 'application_id'},
+    {'name': 'fraud_alerts', 'key': 'alert_id'},
+    {'name': 'customer_interactions', 'key': 'interaction_id'},
+    {'name': 'economic_indicators', 'key': 'indicator_month'},
+    {'name': 'marketing_campaigns', 'key': 'campaign_id, customer_id'},
+    {'name': 'loan_payments', 'key': 'payment_id'},
+] %}
+{%- set null_boolean = 'cast(null as ' ~ dbt.type_boolean() ~ ')' %}
+{%- set judged_columns = ['natural_key', 'batch_id', 'loaded_at', 'row_hash', 'rejection_reason', 'is_code_repaired'] %}
+
 with
 
-bronze_products as (
+{% for table in silver_tables %}
+bronze_{{ table.name }} as (
 
-    select * from {{ source('bronze', 'products') }}
-
-),
-
-bronze_merchants as (
-
-    select * from {{ source('bronze', 'merchants') }}
+    select * from {{ source('bronze', table.name) }}
 
 ),
 
-bronze_customers as (
+-- only the columns counted: the CTE is read twice, and postgres would otherwise store
+-- every judged row whole (raw_row included)
+base_{{ table.name }} as (
 
-    select * from {{ source('bronze', 'customers') }}
-
-),
-
-bronze_accounts as (
-
-    select * from {{ source('bronze', 'accounts') }}
+    select
+        {{ (judged_columns + table.key.split(', ') + table.get('flag_columns', [])) | join(',\n        ') }}
+    from {{ ref('base_' ~ table.name) }}
 
 ),
 
-bronze_transactions as (
+stg_{{ table.name }} as (
 
-    select * from {{ source('bronze', 'transactions') }}
-
-),
-
-bronze_credit_applications as (
-
-    select * from {{ source('bronze', 'credit_applications') }}
+    select * from {{ ref('stg_' ~ table.name) }}
 
 ),
 
-bronze_fraud_alerts as (
-
-    select * from {{ source('bronze', 'fraud_alerts') }}
-
-),
-
-bronze_customer_interactions as (
-
-    select * from {{ source('bronze', 'customer_interactions') }}
-
-),
-
-bronze_economic_indicators as (
-
-    select * from {{ source('bronze', 'economic_indicators') }}
-
-),
-
-bronze_marketing_campaigns as (
-
-    select * from {{ source('bronze', 'marketing_campaigns') }}
-
-),
-
-bronze_loan_payments as (
-
-    select * from {{ source('bronze', 'loan_payments') }}
-
-),
-
-base_products as (
-
-    select * from {{ ref('base_products') }}
-
-),
-
-base_merchants as (
-
-    select * from {{ ref('base_merchants') }}
-
-),
-
-base_customers as (
-
-    select * from {{ ref('base_customers') }}
-
-),
-
-base_accounts as (
-
-    select * from {{ ref('base_accounts') }}
-
-),
-
-base_transactions as (
-
-    select * from {{ ref('base_transactions') }}
-
-),
-
-base_credit_applications as (
-
-    select * from {{ ref('base_credit_applications') }}
-
-),
-
-base_fraud_alerts as (
-
-    select * from {{ ref('base_fraud_alerts') }}
-
-),
-
-base_customer_interactions as (
-
-    select * from {{ ref('base_customer_interactions') }}
-
-),
-
-base_economic_indicators as (
-
-    select * from {{ ref('base_economic_indicators') }}
-
-),
-
-base_marketing_campaigns as (
-
-    select * from {{ ref('base_marketing_campaigns') }}
-
-),
-
-base_loan_payments as (
-
-    select * from {{ ref('base_loan_payments') }}
-
-),
-
-stg_products as (
-
-    select * from {{ ref('stg_products') }}
-
-),
-
-stg_merchants as (
-
-    select * from {{ ref('stg_merchants') }}
-
-),
-
-stg_customers as (
-
-    select * from {{ ref('stg_customers') }}
-
-),
-
-stg_accounts as (
-
-    select * from {{ ref('stg_accounts') }}
-
-),
-
-stg_transactions as (
-
-    select * from {{ ref('stg_transactions') }}
-
-),
-
-stg_credit_applications as (
-
-    select * from {{ ref('stg_credit_applications') }}
-
-),
-
-stg_fraud_alerts as (
-
-    select * from {{ ref('stg_fraud_alerts') }}
-
-),
-
-stg_customer_interactions as (
-
-    select * from {{ ref('stg_customer_interactions') }}
-
-),
-
-stg_economic_indicators as (
-
-    select * from {{ ref('stg_economic_indicators') }}
-
-),
-
-stg_marketing_campaigns as (
-
-    select * from {{ ref('stg_marketing_campaigns') }}
-
-),
-
-stg_loan_payments as (
-
-    select * from {{ ref('stg_loan_payments') }}
-
-),
-
+{% endfor %}
 rejected_rows as (
 
     select * from {{ ref('rejected_rows') }}
@@ -216,416 +82,60 @@ rejected_rows as (
 
 bronze_counts as (
 
+    {% for table in silver_tables %}
     select
-        'products' as source_table,
+        '{{ table.name }}' as source_table,
         count(*) as bronze_rows
-    from bronze_products
-
-    union all
-
-    select
-        'merchants' as source_table,
-        count(*) as bronze_rows
-    from bronze_merchants
-
-    union all
-
-    select
-        'customers' as source_table,
-        count(*) as bronze_rows
-    from bronze_customers
-
-    union all
-
-    select
-        'accounts' as source_table,
-        count(*) as bronze_rows
-    from bronze_accounts
-
-    union all
-
-    select
-        'transactions' as source_table,
-        count(*) as bronze_rows
-    from bronze_transactions
-
-    union all
-
-    select
-        'credit_applications' as source_table,
-        count(*) as bronze_rows
-    from bronze_credit_applications
-
-    union all
-
-    select
-        'fraud_alerts' as source_table,
-        count(*) as bronze_rows
-    from bronze_fraud_alerts
-
-    union all
-
-    select
-        'customer_interactions' as source_table,
-        count(*) as bronze_rows
-    from bronze_customer_interactions
-
-    union all
-
-    select
-        'economic_indicators' as source_table,
-        count(*) as bronze_rows
-    from bronze_economic_indicators
-
-    union all
-
-    select
-        'marketing_campaigns' as source_table,
-        count(*) as bronze_rows
-    from bronze_marketing_campaigns
-
-    union all
-
-    select
-        'loan_payments' as source_table,
-        count(*) as bronze_rows
-    from bronze_loan_payments
+    from bronze_{{ table.name }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
--- rows sent twice in one batch (same key and content), accepted or not: the source's duplicates
+-- rows sent twice in one batch (same key and content), accepted or not: the source's
+-- duplicates; and rejected rows whose codes were repaired before another check rejected
+-- them (their parent was rejected): the code_format defect was found all the same
 sent_copies as (
 
+    {% for table in silver_tables %}
     select
-        'products' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_products
-
-    union all
-
-    select
-        'merchants' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_merchants
-
-    union all
-
-    select
-        'customers' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_customers
-
-    union all
-
-    select
-        'accounts' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_accounts
-
-    union all
-
-    select
-        'transactions' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_transactions
-
-    union all
-
-    select
-        'credit_applications' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_credit_applications
-
-    union all
-
-    select
-        'fraud_alerts' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_fraud_alerts
-
-    union all
-
-    select
-        'customer_interactions' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_customer_interactions
-
-    union all
-
-    select
-        'economic_indicators' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_economic_indicators
-
-    union all
-
-    select
-        'marketing_campaigns' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_marketing_campaigns
-
-    union all
-
-    select
-        'loan_payments' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent
-    from base_loan_payments
+        '{{ table.name }}' as source_table,
+        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent,
+        sum(
+            case when rejection_reason is not null and is_code_repaired then 1 else 0 end
+        ) as codes_repaired_on_rejected_rows
+    from base_{{ table.name }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
 -- accepted rows ranked exactly as the staging models rank them
 accepted as (
 
+    {% for table in silver_tables %}
     select
-        'products' as source_table,
+        '{{ table.name }}' as source_table,
         natural_key,
         batch_id,
         loaded_at,
         row_number() over (
-            partition by product_id
+            partition by {{ table.key }}
             order by loaded_at desc, batch_id desc, row_hash desc
         ) as load_rank,
         first_value(batch_id) over (
-            partition by product_id
+            partition by {{ table.key }}
             order by loaded_at desc, batch_id desc, row_hash desc
         ) as kept_batch_id,
         is_code_repaired,
-        is_complete,
-        false as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_products
+        {{ table.get('is_complete', null_boolean) }} as is_complete,
+        {{ table.get('has_unknown_reference', 'false') }} as has_unknown_reference,
+        {{ table.get('is_email_valid', null_boolean) }} as is_email_valid,
+        {{ table.get('is_phone_valid', null_boolean) }} as is_phone_valid
+    from base_{{ table.name }}
     where rejection_reason is null
-
-    union all
-
-    select
-        'merchants' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by merchant_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by merchant_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        is_complete,
-        false as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_merchants
-    where rejection_reason is null
-
-    union all
-
-    select
-        'customers' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by customer_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by customer_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        is_complete,
-        false as has_unknown_reference,
-        is_email_valid,
-        is_phone_valid
-    from base_customers
-    where rejection_reason is null
-
-    union all
-
-    select
-        'accounts' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by account_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by account_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        is_complete,
-        (is_customer_known = false or is_product_known = false) as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_accounts
-    where rejection_reason is null
-
-    union all
-
-    select
-        'transactions' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by transaction_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by transaction_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        cast(null as {{ dbt.type_boolean() }}) as is_complete,
-        coalesce(is_merchant_known = false, false) as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_transactions
-    where rejection_reason is null
-
-    union all
-
-    select
-        'credit_applications' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by application_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by application_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        cast(null as {{ dbt.type_boolean() }}) as is_complete,
-        false as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_credit_applications
-    where rejection_reason is null
-
-    union all
-
-    select
-        'fraud_alerts' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by alert_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by alert_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        cast(null as {{ dbt.type_boolean() }}) as is_complete,
-        false as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_fraud_alerts
-    where rejection_reason is null
-
-    union all
-
-    select
-        'customer_interactions' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by interaction_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by interaction_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        cast(null as {{ dbt.type_boolean() }}) as is_complete,
-        false as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_customer_interactions
-    where rejection_reason is null
-
-    union all
-
-    select
-        'economic_indicators' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by indicator_month
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by indicator_month
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        cast(null as {{ dbt.type_boolean() }}) as is_complete,
-        false as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_economic_indicators
-    where rejection_reason is null
-
-    union all
-
-    select
-        'marketing_campaigns' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by campaign_id, customer_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by campaign_id, customer_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        cast(null as {{ dbt.type_boolean() }}) as is_complete,
-        false as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_marketing_campaigns
-    where rejection_reason is null
-
-    union all
-
-    select
-        'loan_payments' as source_table,
-        natural_key,
-        batch_id,
-        loaded_at,
-        row_number() over (
-            partition by payment_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as load_rank,
-        first_value(batch_id) over (
-            partition by payment_id
-            order by loaded_at desc, batch_id desc, row_hash desc
-        ) as kept_batch_id,
-        is_code_repaired,
-        cast(null as {{ dbt.type_boolean() }}) as is_complete,
-        false as has_unknown_reference,
-        cast(null as {{ dbt.type_boolean() }}) as is_email_valid,
-        cast(null as {{ dbt.type_boolean() }}) as is_phone_valid
-    from base_loan_payments
-    where rejection_reason is null
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -650,80 +160,13 @@ accepted_counts as (
 
 silver_counts as (
 
+    {% for table in silver_tables %}
     select
-        'products' as source_table,
+        '{{ table.name }}' as source_table,
         count(*) as silver_rows
-    from stg_products
-
-    union all
-
-    select
-        'merchants' as source_table,
-        count(*) as silver_rows
-    from stg_merchants
-
-    union all
-
-    select
-        'customers' as source_table,
-        count(*) as silver_rows
-    from stg_customers
-
-    union all
-
-    select
-        'accounts' as source_table,
-        count(*) as silver_rows
-    from stg_accounts
-
-    union all
-
-    select
-        'transactions' as source_table,
-        count(*) as silver_rows
-    from stg_transactions
-
-    union all
-
-    select
-        'credit_applications' as source_table,
-        count(*) as silver_rows
-    from stg_credit_applications
-
-    union all
-
-    select
-        'fraud_alerts' as source_table,
-        count(*) as silver_rows
-    from stg_fraud_alerts
-
-    union all
-
-    select
-        'customer_interactions' as source_table,
-        count(*) as silver_rows
-    from stg_customer_interactions
-
-    union all
-
-    select
-        'economic_indicators' as source_table,
-        count(*) as silver_rows
-    from stg_economic_indicators
-
-    union all
-
-    select
-        'marketing_campaigns' as source_table,
-        count(*) as silver_rows
-    from stg_marketing_campaigns
-
-    union all
-
-    select
-        'loan_payments' as source_table,
-        count(*) as silver_rows
-    from stg_loan_payments
+    from stg_{{ table.name }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
@@ -758,6 +201,7 @@ final as (
         {%- endfor %}
         coalesce(silver_counts.silver_rows, 0) as silver_rows,
         coalesce(accepted_counts.codes_repaired, 0) as codes_repaired,
+        coalesce(sent_copies.codes_repaired_on_rejected_rows, 0) as codes_repaired_on_rejected_rows,
         coalesce(accepted_counts.incomplete_rows, 0) as incomplete_rows,
         coalesce(accepted_counts.unknown_references_kept, 0) as unknown_references_kept,
         coalesce(accepted_counts.invalid_emails_nulled, 0) as invalid_emails_nulled,

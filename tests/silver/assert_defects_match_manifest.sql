@@ -6,7 +6,7 @@
         duplicate                       -> duplicate_rows_sent
         null_required + blank_required  -> rejected_missing_required_field (event tables)
                                            + incomplete_rows (master tables keep the row)
-        code_format                     -> codes_repaired
+        code_format                     -> codes_repaired + codes_repaired_on_rejected_rows
         invalid_amount                  -> rejected_invalid_amount
         future_timestamp                -> rejected_future_timestamp
         orphan_account / orphan_customer / orphan_transaction
@@ -112,7 +112,7 @@ found as (
             'missing_required',
             reconciliation.rejected_missing_required_field + reconciliation.incomplete_rows
         ),
-        ('code_format', reconciliation.codes_repaired),
+        ('code_format', reconciliation.codes_repaired + reconciliation.codes_repaired_on_rejected_rows),
         ('invalid_amount', reconciliation.rejected_invalid_amount),
         ('future_timestamp', reconciliation.rejected_future_timestamp),
         (

@@ -104,8 +104,7 @@ window_keys as (
 
     -- the window's first day as a date key, so the account snapshot is read through its
     -- date_key index (0: no lower bound)
-    select
-        coalesce(max(dates.date_key), 0) as window_start_key
+    select coalesce(max(dates.date_key), 0) as window_start_key
     from recompute_window
     inner join dates
         on recompute_window.window_start_date = dates.calendar_date
@@ -241,11 +240,9 @@ rebuilt_customers as (
     -- every other customer is computed from its first month
     select customers.customer_id
     from customers
-    where not exists (
-        select 1
-        from continued_customers
-        where continued_customers.customer_id = customers.customer_id
-    )
+    left join continued_customers
+        on customers.customer_id = continued_customers.customer_id
+    where continued_customers.customer_id is null
     group by customers.customer_id
 
 ),
