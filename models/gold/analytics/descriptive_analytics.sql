@@ -54,8 +54,21 @@ account_days as (
 
 enriched as (
 
+    -- only the columns the breakdowns read: every breakdown reads this CTE, so postgres
+    -- stores it once, and narrow
     select
-        transactions.*,
+        transactions.customer_id,
+        transactions.channel,
+        transactions.transaction_type,
+        transactions.has_merchant,
+        transactions.is_approved,
+        transactions.is_declined,
+        transactions.is_fraud,
+        transactions.is_fee_transaction,
+        transactions.transaction_amount_abs,
+        transactions.approved_amount_abs,
+        transactions.fraud_amount_abs,
+        transactions.fee_amount,
         cast({{ dbt.date_trunc('month', 'transactions.transaction_date') }} as date) as period_start_date,
         products.product_category,
         merchants.category as merchant_category,
@@ -103,22 +116,20 @@ transaction_kpis as (
 
 account_months as (
 
+    -- one row per account and month: active if any day had a transaction, closed if it
+    -- closed that month, and the balance of its last day in the month (the month end, or
+    -- its last day when the account closed or the data end within the month: exactly one
+    -- such day per account and month). A plain aggregate, no sort of every day
     select
         account_id,
         cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date) as period_start_date,
-        snapshot_date,
-        closing_balance_amount,
-        max(case when has_activity then 1 else 0 end) over (
-            partition by account_id, {{ dbt.date_trunc('month', 'snapshot_date') }}
-        ) as has_activity_in_month,
-        max(case when is_closing_day then 1 else 0 end) over (
-            partition by account_id, {{ dbt.date_trunc('month', 'snapshot_date') }}
-        ) as is_closed_in_month,
-        row_number() over (
-            partition by account_id, {{ dbt.date_trunc('month', 'snapshot_date') }}
-            order by snapshot_date desc
-        ) as day_rank
+        max(case when has_activity then 1 else 0 end) as has_activity_in_month,
+        max(case when is_closing_day then 1 else 0 end) as is_closed_in_month,
+        max(case when is_month_end or is_last_day then closing_balance_amount end) as closing_balance_amount
     from account_days
+    group by
+        account_id,
+        cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date)
 
 ),
 
@@ -145,7 +156,6 @@ account_kpis as (
         count(*) as account_count,
         sum(closing_balance_amount) as balance_amount
     from account_months
-    where day_rank = 1
     group by 1, 2, 3
 
 ),
