@@ -34,7 +34,15 @@ customers as (
 
 transactions as (
 
-    select * from {{ ref('fact_transactions') }}
+    -- only the columns used: the CTE is read three times, so postgres stores it
+    select
+        customer_id,
+        transaction_date,
+        transaction_type,
+        is_approved,
+        is_fee_transaction,
+        transaction_amount_abs
+    from {{ ref('fact_transactions') }}
 
 ),
 
@@ -44,15 +52,28 @@ account_days as (
 
 ),
 
+dates as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
 open_at_month_end as (
 
-    -- accounts still open on the last day of the month (closed ones end on their closing day)
+    -- accounts still open on the last day of the month (closed ones end on their closing
+    -- day); month ends are read through the snapshot's date_key index, not a full scan
     select
         customer_id,
         cast({{ dbt.date_trunc('month', 'snapshot_date') }} as date) as month_start_date,
         count(*) as open_account_count
     from account_days
-    where is_month_end
+    where
+        is_month_end
+        and date_key in (
+            select dates.date_key
+            from dates
+            where dates.is_month_end
+        )
     group by 1, 2
 
 ),
