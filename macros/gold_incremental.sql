@@ -25,25 +25,27 @@
     {%- set period_column = arg_dict['unique_key'][1] -%}
     {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
 
+    -- a join on the partition and a range on the period, so postgres deletes through the
+    -- (partition, period) unique index instead of probing every row held
     delete from {{ target_relation }} as kept
-    where exists (
-        select 1
-        from (
-            select
-                {{ partition_column }},
-                min({{ period_column }}) as replaced_from,
-                {%- if rebuild_flag_column %}
-                max(case when {{ rebuild_flag_column }} then 1 else 0 end) as is_rebuilt
-                {%- else %}
-                0 as is_rebuilt
-                {%- endif %}
-            from {{ temp_relation }}
-            group by {{ partition_column }}
-        ) as replaced
-        where
-            replaced.{{ partition_column }} = kept.{{ partition_column }}
-            and (kept.{{ period_column }} >= replaced.replaced_from or replaced.is_rebuilt = 1)
-    );
+    using (
+        select
+            {{ partition_column }},
+            {%- if rebuild_flag_column %}
+            case
+                when max(case when {{ rebuild_flag_column }} then 1 else 0 end) = 1
+                    then cast('0001-01-01' as date)
+                else min({{ period_column }})
+            end as replaced_from
+            {%- else %}
+            min({{ period_column }}) as replaced_from
+            {%- endif %}
+        from {{ temp_relation }}
+        group by {{ partition_column }}
+    ) as replaced
+    where
+        kept.{{ partition_column }} = replaced.{{ partition_column }}
+        and kept.{{ period_column }} >= replaced.replaced_from;
 
     insert into {{ target_relation }} ({{ dest_cols_csv }})
     (

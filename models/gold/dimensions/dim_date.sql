@@ -1,3 +1,12 @@
+{{
+    config(
+        indexes=[
+            {'columns': ['date_key'], 'unique': true},
+            {'columns': ['calendar_date'], 'unique': true},
+        ],
+    )
+}}
+
 {%- set fiscal_start = var('fiscal_year_start_month', 10) -%}
 
 with date_spine as (

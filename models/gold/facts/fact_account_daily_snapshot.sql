@@ -362,11 +362,18 @@ account_windows as materialized (
         recompute_starts.*,
         coalesce(seed.closing_balance_amount, recompute_starts.opening_balance) as seed_balance
     from recompute_starts
-    left join {{ this }} as seed
-        on
-            recompute_starts.account_id = seed.account_id
+    -- the held day before the window: a keyed lookup (the limit keeps postgres from
+    -- hashing every day held instead)
+    left join lateral (
+        select held.closing_balance_amount
+        from {{ this }} as held
+        where
+            held.account_id = recompute_starts.account_id
             and recompute_starts.recompute_from_date > recompute_starts.period_start_date
-            and seed.snapshot_date = cast({{ dbt.dateadd('day', -1, 'recompute_starts.recompute_from_date') }} as date)
+            and held.snapshot_date = cast({{ dbt.dateadd('day', -1, 'recompute_starts.recompute_from_date') }} as date)
+        order by held.snapshot_date
+        limit 1
+    ) as seed on true
     where recompute_starts.recompute_from_date <= recompute_starts.period_end_date
 
 ),
