@@ -321,20 +321,43 @@ def build_product_treemap(df: pd.DataFrame) -> go.Figure:
 
 # -- merchants -------------------------------------------------------------------------
 
+# Rank merchants first (one pass, no distinct counts), then count the distinct customers
+# of the few winners only, through the merchant_key index.
 MERCHANT_SQL = """
+with ranked as (
+    select
+        merchant_key,
+        count(*) as transactions,
+        sum(approved_amount_abs) as approved_volume
+    from gold.fact_transactions
+    where merchant_key > 0
+    group by merchant_key
+    order by approved_volume desc
+    limit %(top_n)s
+),
+
+reach as (
+    select
+        fact.merchant_key,
+        count(distinct fact.customer_id) as customers
+    from gold.fact_transactions as fact
+    inner join ranked
+        on fact.merchant_key = ranked.merchant_key
+    group by fact.merchant_key
+)
+
 select
     merchant.merchant_name,
     merchant.category,
-    count(*) as transactions,
-    sum(fact.approved_amount_abs) as approved_volume,
-    count(distinct fact.customer_id) as customers
-from gold.fact_transactions as fact
+    ranked.transactions,
+    ranked.approved_volume,
+    reach.customers
+from ranked
 inner join gold.dim_merchant as merchant
-    on fact.merchant_key = merchant.merchant_key
-where fact.merchant_key > 0
-group by merchant.merchant_key, merchant.merchant_name, merchant.category
-order by approved_volume desc
-limit %(top_n)s
+    on ranked.merchant_key = merchant.merchant_key
+inner join reach
+    on ranked.merchant_key = reach.merchant_key
+order by ranked.approved_volume desc
 """
 
 
@@ -417,15 +440,23 @@ def build_amount_histogram(df: pd.DataFrame) -> go.Figure:
 # -- accounts --------------------------------------------------------------------------
 
 ACCOUNT_SQL = """
+with bounds as (
+    select min(transaction_date) as first_date, max(transaction_date) as last_date
+    from gold.fact_transactions
+)
+
 select
-    period_start_date as month_start_date,
-    breakdown_value as account_status,
-    account_count as accounts,
-    balance_amount as balance,
-    share_of_accounts
-from gold.descriptive_analytics
-where breakdown = 'account_status'
-order by period_start_date, breakdown_value
+    kpis.period_start_date as month_start_date,
+    kpis.breakdown_value as account_status,
+    kpis.account_count as accounts,
+    kpis.balance_amount as balance,
+    kpis.share_of_accounts,
+    kpis.period_start_date >= bounds.first_date
+    and kpis.period_start_date + interval '1 month' <= bounds.last_date + 1 as is_complete_month
+from gold.descriptive_analytics as kpis
+cross join bounds
+where kpis.breakdown = 'account_status'
+order by kpis.period_start_date, kpis.breakdown_value
 """
 STATUS_COLOURS = {"active": GREEN, "dormant": GREY, "closed": RED}
 
@@ -436,17 +467,23 @@ def build_account_status(df: pd.DataFrame) -> go.Figure:
         rows = df[df["account_status"] == status]
         if rows.empty:
             continue
+        # months the data covers only in part are faded: fewer accounts can be active in
+        # a few days, which is not a fall in activity
+        complete = rows["is_complete_month"].astype(bool)
         fig.add_trace(
             go.Bar(
                 x=rows["month_start_date"],
                 y=rows["accounts"],
                 name=label(status),
-                marker_color=colour,
-                customdata=rows[["share_of_accounts", "balance"]],
+                marker={"color": colour, "opacity": complete.map({True: 1.0, False: 0.4})},
+                customdata=rows[["share_of_accounts", "balance"]].assign(
+                    coverage=complete.map({True: "complete", False: "partial (faded)"})
+                ),
                 hovertemplate=hover(
-                    "%{x|%B %Y}: " + status,
+                    "%{x|%B %Y}: " + label(status),
                     "Accounts: %{y:" + D3_COUNT + "} (%{customdata[0]:.1%})",
                     "Month-end balance: %{customdata[1]:" + D3_MONEY + "}",
+                    "Month in the data: %{customdata[2]}",
                 ),
             )
         )
@@ -523,7 +560,8 @@ REPORT = ReportSpec(
         ChartSpec(
             "account_status",
             "Accounts per month by status: active (a transaction in the month), dormant (none) "
-            "or closed in the month; hover for the month-end balance.",
+            "or closed in the month; faded bars are months the data covers only in part. "
+            "Hover for the month-end balance.",
             ACCOUNT_SQL,
             build_account_status,
         ),

@@ -50,6 +50,8 @@ def add_baseline(fig: go.Figure, rate: float, text: str, **position: object) -> 
         line={"color": GREY, "dash": "dash"},
         annotation_text=f"{text} {rate:.1%}",
         annotation_position="top left",
+        # the label may sit over a bar: a white backing keeps it readable
+        annotation_bgcolor="rgba(255,255,255,0.85)",
         **position,
     )
 
@@ -182,7 +184,11 @@ SERVICE_PANELS = {
 
 def build_service_issues(df: pd.DataFrame) -> go.Figure:
     fig = make_subplots(
-        rows=1, cols=2, shared_yaxes=True, subplot_titles=[t for t, _ in SERVICE_PANELS.values()]
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        subplot_titles=[t for t, _ in SERVICE_PANELS.values()],
+        horizontal_spacing=0.16,  # room for the right panel's own tick labels and title
     )
     for column, (analysis, (title, order)) in enumerate(SERVICE_PANELS.items(), start=1):
         rows = df[df["analysis"] == analysis].set_index("factor_value")
@@ -204,7 +210,8 @@ def build_service_issues(df: pd.DataFrame) -> go.Figure:
         fig.update_xaxes(title_text=title, type="category", row=1, col=column)
     add_baseline(fig, df["baseline_rate"].iloc[0], "all customers", row="all", col="all")
     fig.update_yaxes(title_text="Churned customers (% of group)", tickformat=".0%", row=1, col=1)
-    fig.update_yaxes(title_text="Churned (%)", tickformat=".0%", row=1, col=2)
+    # the panels share their scale; the right one repeats the tick labels so it reads alone
+    fig.update_yaxes(title_text="Churned (%)", tickformat=".0%", showticklabels=True, row=1, col=2)
     fig.update_annotations(font_size=13)
     fig.update_layout(title={"text": "Churn rate by service complaints and fees paid"})
     return fig

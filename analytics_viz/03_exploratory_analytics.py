@@ -29,8 +29,7 @@ select
     coalesce(customer.customer_segment, 'unknown') as customer_segment,
     merchant.category,
     count(*) as purchases,
-    sum(fact.approved_amount_abs) as approved_volume,
-    count(distinct fact.customer_id) as customers
+    sum(fact.approved_amount_abs) as approved_volume
 from gold.fact_transactions as fact
 inner join gold.dim_customer as customer
     on fact.customer_key = customer.customer_key

@@ -14,7 +14,6 @@ from common import (
     D3_COUNT,
     D3_MONEY,
     GOLD,
-    GREEN,
     GREY,
     NAVY,
     RED,
@@ -22,6 +21,7 @@ from common import (
     Frames,
     ReportSpec,
     hover,
+    indicator_delta,
     label,
     run_report,
 )
@@ -137,15 +137,7 @@ def build_realtime_dashboard(frames: Frames) -> go.Figure:
         prefix: str = "",
         good_up: bool = True,
     ) -> None:
-        delta = None
-        if reference is not None and pd.notna(reference) and reference != 0:
-            delta = {
-                "reference": reference,
-                "relative": True,
-                "valueformat": ".1%",
-                "increasing": {"color": GREEN if good_up else RED},
-                "decreasing": {"color": RED if good_up else GREEN},
-            }
+        delta = indicator_delta(value, reference, good_up)
         fig.add_trace(
             go.Indicator(
                 mode="number+delta" if delta else "number",
@@ -256,7 +248,7 @@ def build_realtime_dashboard(frames: Frames) -> go.Figure:
             y=hourly["fraud_alerts"],
             name="Fraud alerts per hour (right axis)",
             marker_color=RED,
-            opacity=0.75,
+            opacity=0.5,  # the transactions line stays visible through the bars
             customdata=custom,
             hovertemplate=template,
         ),
@@ -282,18 +274,23 @@ def build_realtime_dashboard(frames: Frames) -> go.Figure:
             row=3,
             col=3,
         )
-    # whole alerts only: a tick every n alerts, n chosen for about four ticks
-    alert_step = max(1, -(-int(hourly["fraud_alerts"].max() or 0) // 4))
+    # whole alerts only: a tick every n alerts, n chosen for about four ticks; the alert
+    # bars use the lower half of the chart, so a single alert does not tower over the line
+    most_alerts = max(1, int(hourly["fraud_alerts"].max() or 0))
+    alert_step = max(1, -(-most_alerts // 4))
     now_at = pd.Timestamp(day["as_of_at"])
     fig.update_xaxes(title_text="Hour (UTC, simulated time)", row=3, col=1)
-    fig.update_yaxes(title_text="Per hour (count)", row=3, col=1, secondary_y=False)
+    # both axes start at zero, so the bars and the line share their baseline
+    fig.update_yaxes(
+        title_text="Per hour (count)", rangemode="tozero", row=3, col=1, secondary_y=False
+    )
     fig.update_yaxes(
         title_text="Fraud alerts (count)",
         row=3,
         col=1,
         secondary_y=True,
         showgrid=False,
-        rangemode="tozero",
+        range=[0, 2 * most_alerts],
         tick0=0,
         dtick=alert_step,
     )

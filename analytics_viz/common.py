@@ -118,9 +118,22 @@ def hover(heading: str, *lines: str) -> str:
     return "<br>".join([f"<b>{heading}</b>", *lines]) + "<extra></extra>"
 
 
+# Words of the data's codes that are acronyms, written as such in every label.
+ACRONYMS = {
+    word.lower(): word
+    for word in ("ATM", "POS", "PIN", "IP", "ID", "USD", "MCC", "RFM", "KYC", "SMS", "ROI", "GDP")
+}
+
+
 def label(text: str) -> str:
-    """Turn a snake_case code from the data into a readable label: 'card_not_present' -> 'Card not present'."""
-    text = str(text).replace("_", " ").strip()
+    """Turn a snake_case code from the data into a readable label.
+
+    'card_not_present' -> 'Card not present', 'atm' -> 'ATM', 'incorrect_pin' ->
+    'Incorrect PIN'. Names that are already written for people ('Everyday Checking')
+    keep their spelling.
+    """
+    words = str(text).replace("_", " ").strip().split(" ")
+    text = " ".join(ACRONYMS.get(word.lower(), word) for word in words)
     return text[:1].upper() + text[1:]
 
 
@@ -143,6 +156,28 @@ class Kpi:
     higher_is_better: bool = True
 
 
+def indicator_delta(
+    value: float, reference: float | None, higher_is_better: bool = True
+) -> dict[str, Any] | None:
+    """The relative change of an indicator tile against its reference, coloured good/bad.
+
+    None without a usable reference (missing or zero). An unchanged value is grey:
+    Plotly would colour a zero change as an increase, good or bad.
+    """
+    if reference is None or pd.isna(reference) or reference == 0:
+        return None
+    good, bad = {"color": GREEN}, {"color": RED}
+    if value == reference:
+        good = bad = {"color": GREY}
+    return {
+        "reference": reference,
+        "relative": True,
+        "valueformat": ".1%",
+        "increasing": good if higher_is_better else bad,
+        "decreasing": bad if higher_is_better else good,
+    }
+
+
 def indicator_grid(kpis: Sequence[Kpi], title: str, columns: int = 3) -> go.Figure:
     """KPI tiles (go.Indicator) in a grid, each with its change against a reference."""
     from plotly.subplots import make_subplots
@@ -155,18 +190,9 @@ def indicator_grid(kpis: Sequence[Kpi], title: str, columns: int = 3) -> go.Figu
         vertical_spacing=0.3,
     )
     formats = {"count": (",.0f", ""), "money": (",.0f", "$"), "percent": (".2%", "")}
-    good, bad = {"color": GREEN}, {"color": RED}
     for position, kpi in enumerate(kpis):
         valueformat, prefix = formats[kpi.kind]
-        delta = None
-        if kpi.reference is not None and not pd.isna(kpi.reference):
-            delta = {
-                "reference": kpi.reference,
-                "relative": True,
-                "valueformat": ".1%",
-                "increasing": good if kpi.higher_is_better else bad,
-                "decreasing": bad if kpi.higher_is_better else good,
-            }
+        delta = indicator_delta(kpi.value, kpi.reference, kpi.higher_is_better)
         fig.add_trace(
             go.Indicator(
                 mode="number+delta" if delta else "number",
@@ -235,10 +261,18 @@ class Gold:
         return None if row is None else row[0]
 
     def require(self, relations: Sequence[str]) -> None:
-        """Fail with one line when a gold relation a report reads is missing or empty."""
+        """Fail with one line when a gold relation a report reads is missing or empty.
+
+        Views are only checked for existence: reading one runs its whole query.
+        """
         for relation in relations:
-            if not self.scalar("select to_regclass(%s) is not null", (f"gold.{relation}",)):
+            kind = self.scalar(
+                "select relkind from pg_class where oid = to_regclass(%s)", (f"gold.{relation}",)
+            )
+            if kind is None:
                 raise UserError(f"gold.{relation} does not exist: {HINT}")
+            if kind == "v":
+                continue
             exists = sql.SQL("select exists (select 1 from gold.{})").format(
                 sql.Identifier(relation)
             )
@@ -412,6 +446,25 @@ def figure_problems(figure: go.Figure) -> list[str]:
     return problems
 
 
+def round_overlay_ticks(figure: go.Figure) -> go.Figure:
+    """Give every right-hand (overlaying) y axis ticks at round values of its own.
+
+    plotly.js 4 puts an overlaying axis's ticks where its primary axis has gridlines
+    (tickmode 'sync'), so they land on values like 1,672 and 3,323, and with a rounded
+    format (3.7%, 3.8%, 4.0%) evenly spaced ticks read as uneven steps. Axes whose chart
+    chose its ticks (tickmode, dtick or tickvals) are left as they are.
+    """
+    for axis in figure.select_yaxes():
+        if (
+            axis.overlaying
+            and axis.tickmode is None
+            and axis.dtick is None
+            and axis.tickvals is None
+        ):
+            axis.tickmode = "auto"
+    return figure
+
+
 # -- rendering -------------------------------------------------------------------------
 
 
@@ -444,7 +497,7 @@ def render_chart(
         empty = [name for name, frame in data.items() if frame.empty]
     if empty:
         raise UserError(f"{slug}: chart {chart.key}: {', '.join(empty)} returned no rows; {HINT}")
-    figure = chart.build(data)
+    figure = round_overlay_ticks(chart.build(data))
     problems = figure_problems(figure)
     if problems:
         raise UserError(f"{slug}: chart {chart.key}: {'; '.join(problems)}")

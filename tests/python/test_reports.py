@@ -187,6 +187,7 @@ SAMPLES: dict[str, object] = {
         accounts=[300, 310, 50, 4],
         balance=[900_000.0, 920_000.0, 80_000.0, 0.0],
         share_of_accounts=[0.85, 0.86, 0.14, 0.01],
+        is_complete_month=[True, False, True, False],
     ),
     # 02 diagnostic
     "fraud_heatmap": frame(
@@ -220,7 +221,6 @@ SAMPLES: dict[str, object] = {
         category=["grocery", "travel", "travel"],
         purchases=[500, 20, 30],
         approved_volume=[22_000.0, 7_000.0, 20_000.0],
-        customers=[200, 15, 20],
     ),
     "customer_clusters": frame(
         segment_label=["Champions", "At risk", "Hibernating"],
@@ -455,6 +455,64 @@ def test_number_formats() -> None:
     assert common.count(1234567) == "1,234,567"
     assert common.percent(0.1234) == "12.3%"
     assert common.money(None) == common.count(float("nan")) == common.percent(None) == "n/a"
+
+
+def test_labels_keep_acronyms_in_capitals() -> None:
+    assert common.label("card_not_present") == "Card not present"
+    assert [common.label(code) for code in ("pos", "atm", "online")] == ["POS", "ATM", "Online"]
+    assert common.label("incorrect_pin") == "Incorrect PIN"
+    assert common.label("Everyday Checking") == "Everyday Checking"
+    channels = built(BY_SLUG["08_realtime_analytics"].charts[0]).data[-1].x
+    assert "POS" in list(channels) and "Pos" not in list(channels)
+
+
+def test_indicator_change_colours() -> None:
+    up = common.indicator_delta(110.0, 100.0, higher_is_better=False)
+    assert up is not None and up["increasing"] == {"color": common.RED}
+    same = common.indicator_delta(100.0, 100.0)
+    assert same is not None and same["increasing"] == same["decreasing"] == {"color": common.GREY}
+    assert common.indicator_delta(5.0, 0.0) is None
+    assert common.indicator_delta(5.0, None) is None
+
+
+def test_right_hand_axes_get_round_ticks_of_their_own() -> None:
+    figure = common.round_overlay_ticks(built(BY_SLUG["01_descriptive_analytics"].charts[1]))
+    assert figure.layout.yaxis2.overlaying == "y" and figure.layout.yaxis2.tickmode == "auto"
+    realtime = common.round_overlay_ticks(built(BY_SLUG["08_realtime_analytics"].charts[0]))
+    chosen = [axis for axis in realtime.select_yaxes() if axis.dtick is not None]
+    assert chosen and all(axis.tickmode is None for axis in chosen), "explicit ticks are kept"
+
+
+def test_benchmark_replicates_customer_keys_only() -> None:
+    from psycopg2 import sql
+
+    from scripts import bench_reports
+
+    def text(composable: sql.Composable) -> str:
+        # render without a connection: identifiers and literals as PostgreSQL writes them
+        parts = []
+        for part in composable.seq if isinstance(composable, sql.Composed) else [composable]:
+            if isinstance(part, sql.Identifier):
+                parts.append(".".join(f'"{name}"' for name in part.strings))
+            elif isinstance(part, sql.Literal):
+                parts.append(repr(part.wrapped))
+            elif isinstance(part, sql.Composed):
+                parts.append(text(part))
+            else:
+                parts.append(part.string)
+        return "".join(parts)
+
+    statement = text(
+        bench_reports.replicate_statement(
+            "fact_transactions", ["transaction_id", "customer_key", "merchant_key"], 129, "staged"
+        )
+    )
+    assert "generate_series(0, 128)" in statement
+    assert '"base"."transaction_id" || \'-R\'' in statement
+    assert f"* {bench_reports.KEY_STRIDE}) % {bench_reports.KEY_SPACE}" in statement
+    assert statement.count('"base"."merchant_key"') == 1, "shared keys are copied unchanged"
+    # every shifted surrogate key stays a positive 60-bit number
+    assert 2**60 - 1 + 999 * bench_reports.KEY_STRIDE < 2**63
 
 
 # -- rendered from the small warehouse -------------------------------------------------

@@ -23,25 +23,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from scripts.chromium import HEADLESS_FLAGS
 from tests.python.helpers import Warehouse
 from tests.python.test_reports import EXPECTED_CHARTS, SPECS, render_once
 
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--hide-scrollbars",
-    # nothing leaves the machine even if something asks: every host name fails to resolve
-    # (requests are still attempted, so they still show in the network log)
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-    "--window-size=1400,2400",
-    "--virtual-time-budget=8000",
-)
+FLAGS = (*HEADLESS_FLAGS, "--virtual-time-budget=8000")
 # Plotly's drawn marks: bar/scatter points, pie/treemap slices, lines, heatmap images,
 # indicator numbers.
 DRAWN_MARK = re.compile(r'class="(?:point|slice|js-line|numbers)\b|<image\b')
