@@ -22,8 +22,10 @@
     window. A customer is recomputed from its first month instead when it is new, or
     when a month held before the window no longer matches the account snapshot's
     month-end balances (an account added, removed or re-based in the past: the daily
-    snapshot rebuilds such an account whole). Other inputs that change before the window (a transaction corrected months
-    late) need --full-refresh. -#}
+    snapshot rebuilds such an account whole). Other inputs that change before the window
+    (a transaction corrected months late) need --full-refresh. Only the incremental
+    branch reads stg_accounts, so the dependency is declared for the parser. -#}
+-- depends_on: {{ ref('stg_accounts') }}
 {%- set lookback_months = var('fact_customer_monthly_lookback_months', 1) %}
 {%- set far_past_date = "cast('1900-01-01' as date)" %}
 
@@ -45,12 +47,6 @@ transactions as not materialized (
 account_days as not materialized (
 
     select * from {{ ref('fact_account_daily_snapshot') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('stg_accounts') }}
 
 ),
 
@@ -137,6 +133,12 @@ held_last_month as (
 ),
 
 {% if is_incremental() -%}
+accounts as (
+
+    select * from {{ ref('stg_accounts') }}
+
+),
+
 held_history_days as (
 
     -- the account snapshot's month-end days before the window, as they are now: month
