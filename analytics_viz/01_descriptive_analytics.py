@@ -81,21 +81,32 @@ def build_kpi_dashboard(df: pd.DataFrame) -> go.Figure:
     )
 
 
-# -- monthly trends --------------------------------------------------------------------
+# -- months the data covers in full ---------------------------------------------------
 
-MONTHLY_SQL = """
-with bounds as (
+# The data's first and last day, and whether a month row lies wholly inside them: the
+# trend and account charts fade the partial first and last months.
+MONTH_BOUNDS_CTE = """with bounds as (
     select min(transaction_date) as first_date, max(transaction_date) as last_date
     from gold.fact_transactions
 )
+"""
+IS_COMPLETE_MONTH = (
+    "kpis.period_start_date >= bounds.first_date\n"
+    "    and kpis.period_start_date + interval '1 month' <= bounds.last_date + 1"
+    " as is_complete_month"
+)
 
+
+# -- monthly trends --------------------------------------------------------------------
+
+MONTHLY_SQL = f"""
+{MONTH_BOUNDS_CTE}
 select
     kpis.period_start_date as month_start_date,
     kpis.transaction_count as transactions,
     kpis.approved_value_amount as approved_volume,
     kpis.active_customers,
-    kpis.period_start_date >= bounds.first_date
-    and kpis.period_start_date + interval '1 month' <= bounds.last_date + 1 as is_complete_month
+    {IS_COMPLETE_MONTH}
 from gold.descriptive_analytics as kpis
 cross join bounds
 where kpis.breakdown = 'overall'
@@ -439,20 +450,15 @@ def build_amount_histogram(df: pd.DataFrame) -> go.Figure:
 
 # -- accounts --------------------------------------------------------------------------
 
-ACCOUNT_SQL = """
-with bounds as (
-    select min(transaction_date) as first_date, max(transaction_date) as last_date
-    from gold.fact_transactions
-)
-
+ACCOUNT_SQL = f"""
+{MONTH_BOUNDS_CTE}
 select
     kpis.period_start_date as month_start_date,
     kpis.breakdown_value as account_status,
     kpis.account_count as accounts,
     kpis.balance_amount as balance,
     kpis.share_of_accounts,
-    kpis.period_start_date >= bounds.first_date
-    and kpis.period_start_date + interval '1 month' <= bounds.last_date + 1 as is_complete_month
+    {IS_COMPLETE_MONTH}
 from gold.descriptive_analytics as kpis
 cross join bounds
 where kpis.breakdown = 'account_status'
