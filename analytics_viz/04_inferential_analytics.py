@@ -24,7 +24,8 @@ from common import (
 from plotly.subplots import make_subplots
 
 # gold.inferential_analytics: per analysis and group the sample size, mean, standard error,
-# normal 95% interval and, against a reference group, the difference and its p-value.
+# 95% interval (normal for means, Wilson for proportions) and, against a reference group,
+# the difference and its p-value.
 ESTIMATES_SQL = """
 select
     analysis,
@@ -185,10 +186,11 @@ REPORT = ReportSpec(
     charts=(
         ChartSpec(
             "confidence_intervals",
-            "Each dot is an estimate with its 95% confidence interval (normal approximation). "
-            "Left: mean monthly purchase spend per customer by segment, tested against the "
-            "mass segment (dashed). Right: fraud rate by channel, tested against the largest "
-            "channel (dashed). Red dots differ from their reference at the 5% level.",
+            "Each dot is an estimate with its 95% confidence interval. Left: mean monthly "
+            "purchase spend per customer by segment (normal interval, Welch z-test against the "
+            "mass segment, dashed). Right: fraud rate by channel (Wilson interval, so a channel "
+            "with no fraud seen still has an upper bound; pooled two-proportion z-test against "
+            "the largest channel, dashed). Red dots differ from their reference at the 5% level.",
             ESTIMATES_SQL,
             build_confidence_intervals,
             params={"analyses": tuple(CI_PANELS)},

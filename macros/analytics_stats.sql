@@ -8,6 +8,9 @@
     std_error(stddev, n):            standard error of a mean.
     proportion_std_error(p, n):      standard error of a proportion (Wald).
     ci95_lower / ci95_upper(est, se): normal 95% interval, estimate -/+ 1.96 se.
+    wilson_lower / wilson_upper(p, n): Wilson score 95% interval of a proportion; unlike
+                                      the Wald interval it does not collapse to [0, 0] when
+                                      no event was seen, and it stays inside [0, 1].
     normal_cdf(z):                    standard normal CDF; PostgreSQL has no erf(), so the
                                       Abramowitz-Stegun 26.2.17 approximation (|error| < 7.5e-8).
     two_sided_p_value(z):             2 * (1 - Phi(|z|)).
@@ -46,6 +49,29 @@
 
 {% macro ci95_upper(estimate, se) -%}
     ({{ estimate }} + {{ z_95() }} * {{ se }})
+{%- endmacro %}
+
+
+{#- Wilson score interval: (p + z^2/2n -/+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n) -#}
+{% macro wilson_bound(p, n, sign) -%}
+    {%- set z = z_95() -%}
+    {%- set p_ = as_double(p) -%}
+    {%- set n_ = "nullif(" ~ as_double(n) ~ ", 0)" -%}
+    (
+        ({{ p_ }} + {{ z }} * {{ z }} / (2 * {{ n_ }})
+            {{ sign }} {{ z }} * sqrt({{ p_ }} * (1 - {{ p_ }}) / {{ n_ }} + {{ z }} * {{ z }} / (4 * {{ n_ }} * {{ n_ }})))
+        / (1 + {{ z }} * {{ z }} / {{ n_ }})
+    )
+{%- endmacro %}
+
+
+{% macro wilson_lower(p, n) -%}
+    {{ wilson_bound(p, n, '-') }}
+{%- endmacro %}
+
+
+{% macro wilson_upper(p, n) -%}
+    {{ wilson_bound(p, n, '+') }}
 {%- endmacro %}
 
 

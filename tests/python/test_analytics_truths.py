@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import binomtest, norm
 from sklearn.metrics import roc_auc_score
 
 from scripts.ml.features import query_frame
@@ -212,6 +213,65 @@ def test_descriptive_kpis_equal_an_independent_computation_from_silver(conn):
                 gold.loc[month, measure],
                 expected.loc[month, measure],
             )
+
+
+# -- inferential: proportions against scipy --------------------------------------------------
+
+PROPORTION_ANALYSES = (
+    "fraud_rate_by_channel",
+    "churn_rate_by_tenure",
+    "cohort_retention",
+    "campaign_conversion_test",
+)
+
+
+def _wilson(successes: int, trials: int) -> tuple[float, float]:
+    interval = binomtest(successes, trials).proportion_ci(confidence_level=0.95, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
+def _group_key(row) -> tuple:
+    return (row.analysis, row.group_name, row.group_value, row.period_offset)
+
+
+def test_inferential_proportions_match_an_independent_computation(conn):
+    """Wilson intervals from scipy; the pooled z-test and Newcombe's difference interval
+    computed here from the counts. A group with no event keeps an interval of some width."""
+    rows = _frame(
+        conn,
+        "select * from gold.inferential_analytics where analysis in ("
+        + ", ".join(f"'{name}'" for name in PROPORTION_ANALYSES)
+        + ")",
+    )
+    assert set(rows["analysis"]) >= {"fraud_rate_by_channel", "campaign_conversion_test"}
+    rows["successes"] = (rows["mean_value"].astype(float) * rows["sample_size"]).round().astype(int)
+    limits = {_group_key(row): _wilson(row.successes, row.sample_size) for row in rows.itertuples()}
+    for row in rows.itertuples():
+        low, high = limits[_group_key(row)]
+        assert float(row.ci_lower_95) == pytest.approx(low, abs=2e-6), row
+        assert float(row.ci_upper_95) == pytest.approx(high, abs=2e-6), row
+        assert float(row.ci_upper_95) > 0, f"a proportion interval collapsed: {row}"
+        if pd.isna(row.reference_group):
+            continue
+        reference = rows[
+            (rows["analysis"] == row.analysis)
+            & (rows["group_name"] == row.group_name)
+            & (rows["group_value"] == row.reference_group)
+        ].iloc[0]
+        ref_low, ref_high = limits[_group_key(reference)]
+        n1, n2 = row.sample_size, reference.sample_size
+        p1, p2 = row.successes / n1, reference.successes / n2
+        pooled = (row.successes + reference.successes) / (n1 + n2)
+        z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+        difference = p1 - p2
+        assert float(row.test_statistic) == pytest.approx(z, abs=2e-3), row
+        assert float(row.p_value) == pytest.approx(2 * norm.sf(abs(z)), abs=1e-4), row
+        assert float(row.difference_ci_lower_95) == pytest.approx(
+            difference - np.hypot(p1 - low, ref_high - p2), abs=5e-6
+        ), row
+        assert float(row.difference_ci_upper_95) == pytest.approx(
+            difference + np.hypot(high - p1, p2 - ref_low), abs=5e-6
+        ), row
 
 
 # -- the reference design's queries and "now" ---------------------------------------------------

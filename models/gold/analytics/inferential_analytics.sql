@@ -8,14 +8,16 @@
 
 {#
     Can we generalise: group estimates with sample size, mean, standard deviation, standard
-    error and a normal 95% confidence interval; where a group is compared with a reference
-    group, the difference, its interval, a z statistic and a two-sided p-value.
+    error and a 95% confidence interval (normal for means, Wilson score for proportions);
+    where a group is compared with a reference group, the difference, its interval, a z
+    statistic and a two-sided p-value.
 
     analyses: monthly_spend_by_segment (mean per customer, Welch z-test against 'mass'),
     fraud_rate_by_channel and churn_rate_by_tenure (proportions, against the largest group),
     cohort_retention (share of a signup-month cohort active k months later),
-    campaign_conversion_test (randomised campaigns: treatment against control, pooled
-    two-proportion z-test).
+    campaign_conversion_test (randomised campaigns: treatment against control).
+    Proportions are compared with the pooled two-proportion z-test and Newcombe's hybrid
+    score interval of the difference.
 #}
 
 {%- set months_since_signup = dbt.datediff(
@@ -24,9 +26,10 @@
     'month',
 ) %}
 
-{%- set pooled_conversion_rate = safe_ratio(
-    'campaign_groups.successes + control.successes',
-    'campaign_groups.sample_size + control.sample_size',
+{#- the rate of both groups together, for the pooled two-proportion z-test -#}
+{%- set pooled_rate = safe_ratio(
+    'estimates.mean_value * estimates.sample_size + reference.mean_value * reference.sample_size',
+    'estimates.sample_size + reference.sample_size',
 ) %}
 
 with customers as (
@@ -225,13 +228,14 @@ campaign_groups as (
         cast(null as {{ dbt.type_int() }}) as period_offset,
         'conversion rate' as metric,
         count(*) as sample_size,
-        avg(case when is_converted then 1.0 else 0.0 end) as mean_value,
-        sum(case when is_converted then 1 else 0 end) as successes
+        avg(case when is_converted then 1.0 else 0.0 end) as mean_value
     from campaign_contacts
     where is_randomised
     group by campaign_id, assignment_group
 
 ),
+
+-- estimates: Wilson intervals for proportions, normal intervals for means ----------------
 
 proportion_groups as (
 
@@ -240,6 +244,8 @@ proportion_groups as (
     select * from churn_groups
     union all
     select * from cohort_groups
+    union all
+    select * from campaign_groups
 
 ),
 
@@ -248,114 +254,102 @@ proportions as (
     select
         proportion_groups.*,
         sqrt(proportion_groups.mean_value * (1 - proportion_groups.mean_value)) as std_dev,
-        {{ proportion_std_error('proportion_groups.mean_value', 'proportion_groups.sample_size') }} as std_error
+        {{ proportion_std_error('proportion_groups.mean_value', 'proportion_groups.sample_size') }} as std_error,
+        {{ wilson_lower('proportion_groups.mean_value', 'proportion_groups.sample_size') }} as ci_lower,
+        {{ wilson_upper('proportion_groups.mean_value', 'proportion_groups.sample_size') }} as ci_upper,
+        true as is_proportion,
+        -- what each group is compared with: the largest group, a campaign's control group;
+        -- cohorts are not compared
+        case
+            when proportion_groups.analysis = 'cohort_retention' then null
+            when proportion_groups.analysis = 'campaign_conversion_test' then 'control'
+            else first_value(proportion_groups.group_value) over (
+                partition by proportion_groups.analysis
+                order by proportion_groups.sample_size desc, proportion_groups.group_value asc
+            )
+        end as reference_value
     from proportion_groups
 
 ),
 
-campaign_estimates as (
-
-    select
-        campaign_groups.analysis,
-        campaign_groups.group_name,
-        campaign_groups.group_value,
-        campaign_groups.period_offset,
-        campaign_groups.metric,
-        campaign_groups.sample_size,
-        campaign_groups.mean_value,
-        sqrt(campaign_groups.mean_value * (1 - campaign_groups.mean_value)) as std_dev,
-        {{ proportion_std_error('campaign_groups.mean_value', 'campaign_groups.sample_size') }} as std_error,
-        control.group_value as reference_group,
-        campaign_groups.mean_value - control.mean_value as difference,
-        sqrt(
-            {{ as_double('campaign_groups.mean_value') }} * (1 - campaign_groups.mean_value)
-            / campaign_groups.sample_size
-            + {{ as_double('control.mean_value') }} * (1 - control.mean_value) / control.sample_size
-        ) as difference_std_error,
-        -- pooled two-proportion z statistic
-        (campaign_groups.mean_value - control.mean_value)
-        / nullif(sqrt(
-            {{ pooled_conversion_rate }} * (1 - {{ pooled_conversion_rate }})
-            * (1.0 / campaign_groups.sample_size + 1.0 / control.sample_size)
-        ), 0) as test_statistic
-    from campaign_groups
-    left join campaign_groups as control
-        on
-            campaign_groups.group_name = control.group_name
-            and control.group_value = 'control'
-            and campaign_groups.group_value = 'treatment'
-
-),
-
--- comparisons with a reference group (Welch / unpooled z) --------------------------------
-
-means as (
+spend_estimates as (
 
     select
         spend_groups.*,
+        {{ ci95_lower('spend_groups.mean_value', 'spend_groups.std_error') }} as ci_lower,
+        {{ ci95_upper('spend_groups.mean_value', 'spend_groups.std_error') }} as ci_upper,
+        false as is_proportion,
         cast('mass' as {{ dbt.type_string() }}) as reference_value
     from spend_groups
-    union all
-    select
-        proportions.analysis,
-        proportions.group_name,
-        proportions.group_value,
-        proportions.period_offset,
-        proportions.metric,
-        proportions.sample_size,
-        proportions.mean_value,
-        proportions.std_dev,
-        proportions.std_error,
-        -- the largest group is the reference (cohorts are not compared)
-        case
-            when proportions.analysis <> 'cohort_retention' then first_value(proportions.group_value) over (
-                partition by proportions.analysis
-                order by proportions.sample_size desc, proportions.group_value asc
-            )
-        end as reference_value
-    from proportions
 
 ),
+
+estimates as (
+
+    select * from spend_estimates
+    union all
+    select * from proportions
+
+),
+
+-- comparisons with the reference group ---------------------------------------------------
+-- means: Welch (unpooled) z and a normal interval of the difference. Proportions: the
+-- pooled two-proportion z-test, and Newcombe's hybrid score interval of the difference
+-- (built from the two Wilson intervals, so a group with no event still has a width)
 
 compared as (
 
     select
-        means.analysis,
-        means.group_name,
-        means.group_value,
-        means.period_offset,
-        means.metric,
-        means.sample_size,
-        means.mean_value,
-        means.std_dev,
-        means.std_error,
-        case when means.group_value <> reference.group_value then reference.group_value end as reference_group,
-        case when means.group_value <> reference.group_value then means.mean_value - reference.mean_value end
-            as difference,
+        estimates.*,
+        reference.group_value as reference_group,
+        estimates.mean_value - reference.mean_value as difference,
         case
-            when means.group_value <> reference.group_value
-                then sqrt(power(means.std_error, 2) + power(reference.std_error, 2))
-        end as difference_std_error,
-        case
-            when means.group_value <> reference.group_value
+            when estimates.is_proportion
                 then
-                    (means.mean_value - reference.mean_value)
-                    / nullif(sqrt(power(means.std_error, 2) + power(reference.std_error, 2)), 0)
-        end as test_statistic
-    from means
-    left join means as reference
+                    estimates.mean_value - reference.mean_value
+                    - sqrt(
+                        power(estimates.mean_value - estimates.ci_lower, 2)
+                        + power(reference.ci_upper - reference.mean_value, 2)
+                    )
+            else
+                {{ ci95_lower(
+                    'estimates.mean_value - reference.mean_value',
+                    'sqrt(power(estimates.std_error, 2) + power(reference.std_error, 2))',
+                ) }}
+        end as difference_ci_lower,
+        case
+            when estimates.is_proportion
+                then
+                    estimates.mean_value - reference.mean_value
+                    + sqrt(
+                        power(estimates.ci_upper - estimates.mean_value, 2)
+                        + power(reference.mean_value - reference.ci_lower, 2)
+                    )
+            else
+                {{ ci95_upper(
+                    'estimates.mean_value - reference.mean_value',
+                    'sqrt(power(estimates.std_error, 2) + power(reference.std_error, 2))',
+                ) }}
+        end as difference_ci_upper,
+        (estimates.mean_value - reference.mean_value) / nullif(
+            case
+                when estimates.is_proportion
+                    then sqrt(
+                        {{ pooled_rate }} * (1 - {{ pooled_rate }})
+                        * (1.0 / estimates.sample_size + 1.0 / reference.sample_size)
+                    )
+                else sqrt(power(estimates.std_error, 2) + power(reference.std_error, 2))
+            end,
+            0
+        ) as test_statistic
+    from estimates
+    left join estimates as reference
         on
-            means.analysis = reference.analysis
-            and means.reference_value = reference.group_value
+            estimates.analysis = reference.analysis
+            and estimates.group_name = reference.group_name
+            and estimates.reference_value = reference.group_value
+            and estimates.group_value <> reference.group_value
             and reference.period_offset is null
-
-),
-
-combined as (
-
-    select * from compared
-    union all
-    select * from campaign_estimates
 
 ),
 
@@ -375,16 +369,16 @@ final as (
         round(cast(mean_value as numeric), 6) as mean_value,
         round(cast(std_dev as numeric), 6) as std_dev,
         round(cast(std_error as numeric), 6) as std_error,
-        round(cast({{ ci95_lower('mean_value', 'std_error') }} as numeric), 6) as ci_lower_95,
-        round(cast({{ ci95_upper('mean_value', 'std_error') }} as numeric), 6) as ci_upper_95,
+        round(cast(ci_lower as numeric), 6) as ci_lower_95,
+        round(cast(ci_upper as numeric), 6) as ci_upper_95,
         round(cast(difference as numeric), 6) as difference,
-        round(cast({{ ci95_lower('difference', 'difference_std_error') }} as numeric), 6) as difference_ci_lower_95,
-        round(cast({{ ci95_upper('difference', 'difference_std_error') }} as numeric), 6) as difference_ci_upper_95,
+        round(cast(difference_ci_lower as numeric), 6) as difference_ci_lower_95,
+        round(cast(difference_ci_upper as numeric), 6) as difference_ci_upper_95,
         round(cast(test_statistic as numeric), 4) as test_statistic,
         round(cast({{ two_sided_p_value('test_statistic') }} as numeric), 6) as p_value,
         -- flags
         coalesce({{ two_sided_p_value('test_statistic') }} < 0.05, false) as is_significant_5pct
-    from combined
+    from compared
 
 )
 
