@@ -299,10 +299,18 @@ group by product.product_line, product.product_category, product.product_name
 
 def build_product_treemap(df: pd.DataFrame) -> go.Figure:
     nodes = hierarchy(
-        df, ["product_line", "product_category", "product_name"], ["open_accounts", "balance"]
+        df,
+        ["product_line", "product_category", "product_name"],
+        ["open_accounts", "balance"],
+        "All products",
     )
     nodes["label"] = nodes["label"].where(
         nodes["level"] != "product_name", nodes["id"].str.split(" / ").str[-1]
+    )
+    # an average, not the sum: summed balances would paint every parent darker than its
+    # children whatever they hold
+    nodes["avg_balance"] = nodes["balance"] / nodes["open_accounts"].where(
+        nodes["open_accounts"] > 0
     )
     fig = go.Figure(
         go.Treemap(
@@ -311,18 +319,19 @@ def build_product_treemap(df: pd.DataFrame) -> go.Figure:
             parents=nodes["parent"],
             values=nodes["open_accounts"],
             branchvalues="total",
-            customdata=nodes[["balance"]],
+            customdata=nodes[["balance", "avg_balance"]],
             marker={
-                "colors": nodes["balance"],
+                "colors": nodes["avg_balance"],
                 "colorscale": SEQUENTIAL,
                 "showscale": True,
-                "colorbar": {"title": {"text": "Balance (USD)"}, "tickformat": "$~s"},
+                "colorbar": {"title": {"text": "Average balance (USD)"}, "tickformat": "$~s"},
             },
             texttemplate="<b>%{label}</b><br>%{value:,} accounts",
             hovertemplate=hover(
                 "%{label}",
                 "Open accounts: %{value:" + D3_COUNT + "} (%{percentRoot:.1%} of all)",
                 "Balance: %{customdata[0]:" + D3_MONEY + "}",
+                "Average balance: %{customdata[1]:" + D3_MONEY + "}",
             ),
         )
     )
@@ -545,7 +554,7 @@ REPORT = ReportSpec(
         ChartSpec(
             "product_treemap",
             "Accounts open on the last day of data by product line, category and product; "
-            "box size is the number of accounts, colour the total balance.",
+            "box size is the number of accounts, colour the average balance per account.",
             PRODUCT_SQL,
             build_product_treemap,
         ),

@@ -44,7 +44,9 @@ group by 1, merchant.category
 
 
 def build_spending_treemap(df: pd.DataFrame) -> go.Figure:
-    nodes = hierarchy(df, ["customer_segment", "category"], ["approved_volume", "purchases"])
+    nodes = hierarchy(
+        df, ["customer_segment", "category"], ["approved_volume", "purchases"], "All segments"
+    )
     nodes["avg_ticket"] = nodes["approved_volume"] / nodes["purchases"]
     fig = go.Figure(
         go.Treemap(

@@ -208,19 +208,32 @@ def indicator_grid(kpis: Sequence[Kpi], title: str, columns: int = 3) -> go.Figu
     return fig
 
 
-def hierarchy(frame: pd.DataFrame, levels: Sequence[str], measures: Sequence[str]) -> pd.DataFrame:
+def hierarchy(
+    frame: pd.DataFrame,
+    levels: Sequence[str],
+    measures: Sequence[str],
+    root_label: str | None = None,
+) -> pd.DataFrame:
     """Nodes of a treemap from leaf rows: id, parent, label, level and summed measures.
 
     The first measure sizes the boxes; every node's measures are the sums of its leaves,
-    so a treemap with branchvalues="total" adds up.
+    so a treemap with branchvalues="total" adds up. With root_label the top level hangs
+    from one explicit root node (a colorscale cannot colour plotly's implicit root, which
+    otherwise frames the chart in dark grey).
     """
     frame = frame.assign(**{level: frame[level].fillna("unknown").astype(str) for level in levels})
     nodes = []
+    if root_label is not None:
+        root = frame[list(measures)].sum().to_frame().T
+        root[["id", "parent", "label", "level"]] = [root_label, "", root_label, "root"]
+        nodes.append(root[["id", "parent", "label", "level", *measures]])
     for depth, level in enumerate(levels):
         path = list(levels[: depth + 1])
         grouped = frame.groupby(path, as_index=False, dropna=False)[list(measures)].sum()
         grouped["id"] = grouped[path].astype(str).agg(" / ".join, axis=1)
-        grouped["parent"] = grouped[path[:-1]].astype(str).agg(" / ".join, axis=1) if depth else ""
+        grouped["parent"] = (
+            grouped[path[:-1]].astype(str).agg(" / ".join, axis=1) if depth else (root_label or "")
+        )
         grouped["label"] = grouped[level].map(label)
         grouped["level"] = level
         nodes.append(grouped[["id", "parent", "label", "level", *measures]])
