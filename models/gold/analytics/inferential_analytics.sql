@@ -293,9 +293,11 @@ estimates as (
 ),
 
 -- comparisons with the reference group ---------------------------------------------------
--- means: Welch (unpooled) z and a normal interval of the difference. Proportions: the
--- pooled two-proportion z-test, and Newcombe's hybrid score interval of the difference
--- (built from the two Wilson intervals, so a group with no event still has a width)
+-- means: Welch (unpooled) z. Proportions: the pooled two-proportion z-test.
+-- The interval of the difference combines the distances from each estimate to its own
+-- interval's ends (Newcombe's hybrid score interval): for proportions these are the Wilson
+-- ends, so a group with no event still has a width; for means both distances are 1.96 se,
+-- which gives the normal interval 1.96 sqrt(se1^2 + se2^2)
 
 compared as (
 
@@ -303,34 +305,16 @@ compared as (
         estimates.*,
         reference.group_value as reference_group,
         estimates.mean_value - reference.mean_value as difference,
-        case
-            when estimates.is_proportion
-                then
-                    estimates.mean_value - reference.mean_value
-                    - sqrt(
-                        power(estimates.mean_value - estimates.ci_lower, 2)
-                        + power(reference.ci_upper - reference.mean_value, 2)
-                    )
-            else
-                {{ ci95_lower(
-                    'estimates.mean_value - reference.mean_value',
-                    'sqrt(power(estimates.std_error, 2) + power(reference.std_error, 2))',
-                ) }}
-        end as difference_ci_lower,
-        case
-            when estimates.is_proportion
-                then
-                    estimates.mean_value - reference.mean_value
-                    + sqrt(
-                        power(estimates.ci_upper - estimates.mean_value, 2)
-                        + power(reference.mean_value - reference.ci_lower, 2)
-                    )
-            else
-                {{ ci95_upper(
-                    'estimates.mean_value - reference.mean_value',
-                    'sqrt(power(estimates.std_error, 2) + power(reference.std_error, 2))',
-                ) }}
-        end as difference_ci_upper,
+        estimates.mean_value - reference.mean_value
+        - sqrt(
+            power(estimates.mean_value - estimates.ci_lower, 2)
+            + power(reference.ci_upper - reference.mean_value, 2)
+        ) as difference_ci_lower,
+        estimates.mean_value - reference.mean_value
+        + sqrt(
+            power(estimates.ci_upper - estimates.mean_value, 2)
+            + power(reference.mean_value - reference.ci_lower, 2)
+        ) as difference_ci_upper,
         (estimates.mean_value - reference.mean_value) / nullif(
             case
                 when estimates.is_proportion
