@@ -44,6 +44,8 @@ class PipelineOptions:
     advance_cycles: int = 3
     advance_days: int = 3
     dbt_args: tuple[str, ...] = field(default_factory=tuple)
+    # where the ML step writes its model cards; None: its default, reports/model_cards
+    card_dir: Path | None = None
     # False builds every model and snapshot but runs no data or unit test: for a second
     # run of inputs already tested, where only the tables matter
     run_tests: bool = True
@@ -161,7 +163,15 @@ def run_pipeline(options: PipelineOptions) -> Steps:
         steps(f"{label}: dbt build (incremental)", dbt, "build", extra=options.build_args)
     # the models learn from the finished gold layer; the analytics models, built above on
     # rule-based scores, are rebuilt to join the model scores
-    steps("ml: train and score", python_module, "scripts.ml.train", "--log-level", "WARNING")
+    card_args = ("--card-dir", str(options.card_dir)) if options.card_dir else ()
+    steps(
+        "ml: train and score",
+        python_module,
+        "scripts.ml.train",
+        "--log-level",
+        "WARNING",
+        *card_args,
+    )
     steps(
         "dbt build (analytics)",
         dbt,
@@ -187,6 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--defect-rate", type=float, default=defaults.defect_rate)
     parser.add_argument("--advance-cycles", type=int, default=defaults.advance_cycles)
     parser.add_argument("--advance-days", type=int, default=defaults.advance_days)
+    parser.add_argument(
+        "--card-dir", type=Path, default=None, help="model cards (default: reports/model_cards)"
+    )
     add_logging_args(parser)
     return parser
 
@@ -206,6 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         defect_rate=args.defect_rate,
         advance_cycles=args.advance_cycles,
         advance_days=args.advance_days,
+        card_dir=args.card_dir,
     )
     db.start(ConnectionSettings.from_env())
     steps = run_pipeline(options)

@@ -76,7 +76,9 @@ def warehouse(
     warehouse_settings: ConnectionSettings, tmp_path_factory: pytest.TempPathFactory
 ) -> Warehouse:
     """The small warehouse, built by the same pipeline as `make demo`."""
-    options = replace(SMALL, data_dir=Path(tmp_path_factory.mktemp("warehouse")) / "data")
+    work_dir = Path(tmp_path_factory.mktemp("warehouse"))
+    # the test pipeline's model cards stay out of the repo's reports/ (a demo's are there)
+    options = replace(SMALL, data_dir=work_dir / "data", card_dir=work_dir / "model_cards")
     run_pipeline(options)
     return Warehouse(options, warehouse_settings)
 

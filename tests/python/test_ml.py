@@ -21,7 +21,7 @@ from scripts.ml.registry import ModelCard, Window
 from scripts.ml.segments import name_clusters, quintile_score
 from scripts.ml.split import split_months
 from scripts.pipeline import ANALYTICS_SELECTOR, PipelineOptions, dbt, run_pipeline
-from tests.python.helpers import REPO_ROOT, run_module
+from tests.python.helpers import run_module
 
 # -- unit tests: no database ---------------------------------------------------------------
 
@@ -149,7 +149,7 @@ def test_scores_cover_gold(conn):
 
 
 @integration
-def test_model_runs_record_time_based_windows_and_metrics(conn):
+def test_model_runs_record_time_based_windows_and_metrics(warehouse, conn):
     runs = _runs(conn)
     assert set(runs) == {"fraud_classifier", "churn_classifier", "customer_segments"}
     for name in ("fraud_classifier", "churn_classifier"):
@@ -163,7 +163,7 @@ def test_model_runs_record_time_based_windows_and_metrics(conn):
         )
         assert tp + fp + tn + fn == run["test_rows"]
         assert 0 < run["threshold"] < 1
-        card = json.loads((REPO_ROOT / "reports" / "model_cards" / run["card_path"]).read_text())
+        card = json.loads((warehouse.options.card_dir / run["card_path"]).read_text())
         assert card["model_version"] == run["model_version"]
         assert card["format"].startswith("financial_analytics.model_card/")
         assert {"train", "test"} <= set(card["metrics"])
@@ -207,11 +207,13 @@ def default_scale_runs(warehouse_settings, tmp_path_factory) -> dict[str, dict]:
     previous = os.environ["PGDATABASE"]
     os.environ["PGDATABASE"] = settings.dbname
     try:
+        work_dir = Path(tmp_path_factory.mktemp("default_scale"))
         run_pipeline(
             PipelineOptions(
-                data_dir=Path(tmp_path_factory.mktemp("default_scale")) / "data",
+                data_dir=work_dir / "data",
                 advance_cycles=0,
                 run_tests=False,
+                card_dir=work_dir / "model_cards",
             )
         )
         conn = connect(settings)
@@ -270,7 +272,14 @@ def test_views_fall_back_to_rules_without_ml_tables(warehouse, conn):
         )
         assert "model" not in fraud_sources
     finally:
-        run_module("scripts.ml.train", "--log-level", "WARNING", env=dict(os.environ))
+        run_module(
+            "scripts.ml.train",
+            "--log-level",
+            "WARNING",
+            "--card-dir",
+            str(warehouse.options.card_dir),
+            env=dict(os.environ),
+        )
         dbt("build", "--select", ANALYTICS_SELECTOR)
     assert _rows(conn, "select distinct segment_source from gold.exploratory_analytics") == [
         ("model",)
