@@ -4,15 +4,15 @@
     as the kept row) or a re-send superseded (same key, an earlier load than the kept
     row), so bronze_rows = silver_rows + rejected_rows + duplicates_removed +
     resends_superseded. The counts come from different relations (bronze itself, the
-    judged base views, the staging tables, rejected_rows), so the balance is a real
+    judged base tables, the staging tables, rejected_rows), so the balance is a real
     check: tests/silver/assert_reconciliation_balances.sql fails when it does not hold.
 #}
 {%- set reasons = silver_rejection_reasons() %}
 
 {#-
     The bronze tables, each with the natural key its staging model deduplicates on, the
-    quality flags its base view carries (a flag a table lacks is NULL, false for
-    has_unknown_reference) and the base-view columns those flags read.
+    quality flags its base table carries (a flag a table lacks is NULL, false for
+    has_unknown_reference) and the base-table columns those flags read.
 #}
 {%- set silver_tables = [
     {'name': 'products', 'key': 'product_id', 'is_complete': 'is_complete', 'flag_columns': ['is_complete']},

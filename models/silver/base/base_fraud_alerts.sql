@@ -1,7 +1,8 @@
 {#
     Every bronze fraud_alerts row, cleaned and judged: one row per bronze row. stg_fraud_alerts
     keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A view: nothing is copied.
+    rejected_rows keeps the others with their raw row. A table,
+    rebuilt each run: every reader shares one verdict per row.
 #}
 with
 
@@ -150,7 +151,8 @@ final as (
         ]) }} as row_hash,
         -- verdict
         rejection_reason,
-        raw_row
+        -- the raw row is what a rejected row is kept for; accepted rows have their columns
+        case when rejection_reason is not null then raw_row end as raw_row
     from judged
 
 )
