@@ -17,6 +17,7 @@ from common import (
     RED,
     SEQUENTIAL,
     ChartSpec,
+    ColourScale,
     Kpi,
     ReportSpec,
     hierarchy,
@@ -25,6 +26,7 @@ from common import (
     label,
     run_report,
     titled,
+    treemap,
 )
 from plotly.subplots import make_subplots
 
@@ -312,30 +314,18 @@ def build_product_treemap(df: pd.DataFrame) -> go.Figure:
     nodes["avg_balance"] = nodes["balance"] / nodes["open_accounts"].where(
         nodes["open_accounts"] > 0
     )
-    fig = go.Figure(
-        go.Treemap(
-            ids=nodes["id"],
-            labels=nodes["label"],
-            parents=nodes["parent"],
-            values=nodes["open_accounts"],
-            branchvalues="total",
-            customdata=nodes[["balance", "avg_balance"]],
-            marker={
-                "colors": nodes["avg_balance"],
-                "colorscale": SEQUENTIAL,
-                "showscale": True,
-                "colorbar": {"title": {"text": "Average balance (USD)"}, "tickformat": "$~s"},
-            },
-            texttemplate="<b>%{label}</b><br>%{value:,} accounts",
-            hovertemplate=hover(
-                "%{label}",
-                "Open accounts: %{value:" + D3_COUNT + "} (%{percentRoot:.1%} of all)",
-                "Balance: %{customdata[0]:" + D3_MONEY + "}",
-                "Average balance: %{customdata[1]:" + D3_MONEY + "}",
-            ),
-        )
+    fig = treemap(
+        nodes,
+        size="open_accounts",
+        colour=ColourScale("avg_balance", SEQUENTIAL, "Average balance (USD)", "$~s"),
+        text="<b>%{label}</b><br>%{value:,} accounts",
+        hover_lines=(
+            "Open accounts: %{value:" + D3_COUNT + "} (%{percentRoot:.1%} of all)",
+            "Balance: %{customdata[0]:" + D3_MONEY + "}",
+            "Average balance: %{customdata[1]:" + D3_MONEY + "}",
+        ),
+        customdata=("balance", "avg_balance"),
     )
-    fig.update_layout(margin={"l": 10, "r": 10})
     return titled(fig, "Open accounts by product")
 
 

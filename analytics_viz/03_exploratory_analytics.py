@@ -16,12 +16,14 @@ from common import (
     HEAT,
     PALETTE,
     ChartSpec,
+    ColourScale,
     ReportSpec,
     hierarchy,
     hover,
     label,
     run_report,
     titled,
+    treemap,
 )
 
 SPENDING_SQL = """
@@ -48,30 +50,18 @@ def build_spending_treemap(df: pd.DataFrame) -> go.Figure:
         df, ["customer_segment", "category"], ["approved_volume", "purchases"], "All segments"
     )
     nodes["avg_ticket"] = nodes["approved_volume"] / nodes["purchases"]
-    fig = go.Figure(
-        go.Treemap(
-            ids=nodes["id"],
-            labels=nodes["label"],
-            parents=nodes["parent"],
-            values=nodes["approved_volume"],
-            branchvalues="total",
-            customdata=nodes[["purchases", "avg_ticket"]],
-            marker={
-                "colors": nodes["avg_ticket"],
-                "colorscale": HEAT,
-                "showscale": True,
-                "colorbar": {"title": {"text": "Average ticket (USD)"}, "tickformat": "$,.0f"},
-            },
-            texttemplate="<b>%{label}</b><br>%{value:$,.0f}",
-            hovertemplate=hover(
-                "%{label}",
-                "Approved purchases: %{value:" + D3_MONEY + "} (%{percentParent:.1%} of %{parent})",
-                "Purchases: %{customdata[0]:" + D3_COUNT + "}",
-                "Average ticket: %{customdata[1]:" + D3_MONEY_CENTS + "}",
-            ),
-        )
+    fig = treemap(
+        nodes,
+        size="approved_volume",
+        colour=ColourScale("avg_ticket", HEAT, "Average ticket (USD)", "$,.0f"),
+        text="<b>%{label}</b><br>%{value:$,.0f}",
+        hover_lines=(
+            "Approved purchases: %{value:" + D3_MONEY + "} (%{percentParent:.1%} of %{parent})",
+            "Purchases: %{customdata[0]:" + D3_COUNT + "}",
+            "Average ticket: %{customdata[1]:" + D3_MONEY_CENTS + "}",
+        ),
+        customdata=("purchases", "avg_ticket"),
     )
-    fig.update_layout(margin={"l": 10, "r": 10})
     return titled(fig, "Where each customer segment spends")
 
 

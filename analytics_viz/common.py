@@ -240,6 +240,48 @@ def hierarchy(
     return pd.concat(nodes, ignore_index=True)
 
 
+@dataclass(frozen=True)
+class ColourScale:
+    """How a treemap colours its boxes: a column of the nodes on a scale with a colour bar."""
+
+    column: str
+    scale: Sequence[Any]
+    title: str
+    tickformat: str
+
+
+def treemap(
+    nodes: pd.DataFrame,
+    size: str,
+    colour: ColourScale,
+    text: str,
+    hover_lines: Sequence[str],
+    customdata: Sequence[str],
+) -> go.Figure:
+    """A treemap of hierarchy() nodes: boxes sized by one measure (each parent the total of
+    its children), coloured by another; hover_lines may use %{customdata[i]}."""
+    fig = go.Figure(
+        go.Treemap(
+            ids=nodes["id"],
+            labels=nodes["label"],
+            parents=nodes["parent"],
+            values=nodes[size],
+            branchvalues="total",
+            customdata=nodes[list(customdata)],
+            marker={
+                "colors": nodes[colour.column],
+                "colorscale": colour.scale,
+                "showscale": True,
+                "colorbar": {"title": {"text": colour.title}, "tickformat": colour.tickformat},
+            },
+            texttemplate=text,
+            hovertemplate=hover("%{label}", *hover_lines),
+        )
+    )
+    fig.update_layout(margin={"l": 10, "r": 10})
+    return fig
+
+
 # -- gold access -----------------------------------------------------------------------
 
 
