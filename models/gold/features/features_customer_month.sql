@@ -253,25 +253,17 @@ features as (
         coalesce(history.txn_count_3m, 0) as txn_count_3m,
         coalesce(history.txn_count_prev_2m, 0) as txn_count_prev_2m,
         -- this month against the average of the two before (1 = steady, < 1 = falling)
-        round(cast(
-            (history.approved_transaction_count + 1.0) / (coalesce(history.txn_count_prev_2m, 0) / 2.0 + 1.0)
-            as numeric
-        ), 4) as activity_trend_ratio,
-        round(cast(
-            (history.transaction_volume_amount + 1.0) / (coalesce(history.volume_prev_2m, 0) / 2.0 + 1.0)
-            as numeric
-        ), 4) as volume_trend_ratio,
+        {{ trend_ratio('history.approved_transaction_count', 'history.txn_count_prev_2m', '1.0') }}
+            as activity_trend_ratio,
+        {{ trend_ratio('history.transaction_volume_amount', 'history.volume_prev_2m', '1.0') }}
+            as volume_trend_ratio,
         coalesce(history.volume_3m, 0) as volume_3m,
         -- money in and out this month against the average of the two before: income that
         -- stops arriving is what a bank sees when a customer moves their salary away
-        round(cast(
-            (history.inflow_1m_amount + 100.0) / (coalesce(history.inflow_prev_2m_amount, 0) / 2.0 + 100.0)
-            as numeric
-        ), 4) as inflow_trend_ratio,
-        round(cast(
-            (history.outflow_1m_amount + 100.0) / (coalesce(history.outflow_prev_2m_amount, 0) / 2.0 + 100.0)
-            as numeric
-        ), 4) as outflow_trend_ratio,
+        {{ trend_ratio('history.inflow_1m_amount', 'history.inflow_prev_2m_amount', '100.0') }}
+            as inflow_trend_ratio,
+        {{ trend_ratio('history.outflow_1m_amount', 'history.outflow_prev_2m_amount', '100.0') }}
+            as outflow_trend_ratio,
         history.txn_count_last_14d,
         history.txn_count_prior_60d,
         -- the last 14 days' rate against the 60 days before (1 = steady, < 1 = slowing down)
