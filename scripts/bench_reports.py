@@ -55,7 +55,7 @@ from psycopg2 import sql
 
 from scripts import db
 from scripts.bench_dbt import timed_dbt
-from scripts.chromium import HEADLESS_FLAGS
+from scripts.chromium import dump_dom
 from scripts.cli import UserError, add_logging_args, run, setup_logging
 from scripts.connection import ConnectionSettings, connect
 from scripts.pipeline import ANALYTICS_SELECTOR, REPO_ROOT
@@ -464,18 +464,7 @@ def time_view(settings: ConnectionSettings, dbname: str, runs: int = 3) -> list[
 def browser_seconds(chromium: str, page: Path, profile: Path) -> float:
     """Headless Chromium's time to start, open the page and run its scripts (plots drawn)."""
     started = time.perf_counter()
-    result = subprocess.run(
-        [
-            chromium,
-            *HEADLESS_FLAGS,
-            f"--user-data-dir={profile}",
-            "--dump-dom",
-            page.resolve().as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = dump_dom(chromium, page, profile, timeout=300)
     seconds = time.perf_counter() - started
     drawn = "main-svg" in result.stdout or page.name == "index.html"
     if result.returncode != 0 or not drawn:

@@ -3,6 +3,9 @@ open the reports with the same flags."""
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 HEADLESS_FLAGS: tuple[str, ...] = (
     "--headless",
     "--no-sandbox",
@@ -18,3 +21,23 @@ HEADLESS_FLAGS: tuple[str, ...] = (
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--window-size=1400,2400",
 )
+
+
+def dump_dom(
+    chromium: str, page: Path, profile: Path, *extra_flags: str, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """Open one page in headless Chromium with the project's flags (and extra_flags), in a
+    profile of its own, and return the run: stdout is the DOM after the page's scripts."""
+    return subprocess.run(
+        [
+            chromium,
+            *HEADLESS_FLAGS,
+            f"--user-data-dir={profile}",
+            *extra_flags,
+            "--dump-dom",
+            page.resolve().as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +22,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from scripts.chromium import HEADLESS_FLAGS
+from scripts.chromium import dump_dom
 from tests.python.helpers import Warehouse
 from tests.python.test_reports import EXPECTED_CHARTS, SPECS, render_once
 
-FLAGS = (*HEADLESS_FLAGS, "--virtual-time-budget=8000")
+VIRTUAL_TIME_BUDGET = "--virtual-time-budget=8000"
 # Plotly's drawn marks: bar/scatter points, pie/treemap slices, lines, heatmap images,
 # indicator numbers.
 DRAWN_MARK = re.compile(r'class="(?:point|slice|js-line|numbers)\b|<image\b')
@@ -95,18 +94,13 @@ def visit(chromium: str, page: Path, work: Path) -> PageVisit:
     work.mkdir(parents=True, exist_ok=True)
     screenshot = work / f"{page.stem}.png"
     net_log = work / f"{page.stem}.netlog.json"
-    result = subprocess.run(
-        [
-            chromium,
-            *FLAGS,
-            f"--user-data-dir={work / 'profile'}",
-            f"--screenshot={screenshot}",
-            f"--log-net-log={net_log}",
-            "--dump-dom",
-            page.resolve().as_uri(),
-        ],
-        capture_output=True,
-        text=True,
+    result = dump_dom(
+        chromium,
+        page,
+        work / "profile",
+        VIRTUAL_TIME_BUDGET,
+        f"--screenshot={screenshot}",
+        f"--log-net-log={net_log}",
         timeout=120,
     )
     keep = os.environ.get(SCREENSHOT_DIR_ENV)
