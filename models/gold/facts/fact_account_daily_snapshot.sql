@@ -23,7 +23,10 @@
     silver can accept a transaction late with its original load time. A day differs when
     its activity differs from the facts (new, late, re-sent or withdrawn transactions),
     when the account's customer version may have changed that day, or when the account's
-    window now ends elsewhere (a new as-of day, so is_last_day moves too). A new account,
+    window now ends elsewhere (a new as-of day, so is_last_day moves too). Activity is
+    compared day by day only for the accounts whose running activity_fingerprint, held on
+    their last day, no longer matches the facts booked up to that day: a keyed lookup per
+    account instead of reading every active day held. A new account,
     or one whose attributes, first day or opening balance changed, is rebuilt whole; the
     post-hook drops the days silver no longer holds an opened account for. -#}
 {%- set far_future_date = "cast('9999-12-31' as date)" %}
@@ -38,6 +41,7 @@ transactions as (
 
     -- only the columns used: the CTE is read three times, so postgres materialises it
     select
+        transaction_id,
         account_id,
         transaction_date,
         is_approved,
@@ -121,31 +125,49 @@ account_periods as (
 
 ),
 
-daily_activity as (
+booked_transactions as (
 
-    -- aggregate before joining; activity outside the covered period is booked on its
-    -- first or last day so the balance still reconciles with the extract
+    -- activity outside the covered period is booked on its first or last day so the
+    -- balance still reconciles with the extract
     select
-        account_periods.account_id,
+        transactions.*,
         case
             when transactions.transaction_date < account_periods.period_start_date
                 then account_periods.period_start_date
             when transactions.transaction_date > account_periods.period_end_date
                 then account_periods.period_end_date
             else transactions.transaction_date
-        end as activity_date,
-        sum(case when transactions.is_approved then transactions.credit_amount else 0 end) as inflow_amount,
-        sum(case when transactions.is_approved then transactions.debit_amount else 0 end) as outflow_amount,
-        sum(case when transactions.is_approved then transactions.fee_amount else 0 end) as fee_amount,
-        sum(transactions.balance_impact_amount) as net_change_amount,
-        count(*) as transaction_count,
-        sum(case when transactions.is_approved then 1 else 0 end) as approved_transaction_count,
-        sum(case when transactions.is_declined then 1 else 0 end) as declined_transaction_count,
-        sum(case when transactions.is_fraud then 1 else 0 end) as fraud_transaction_count
+        end as activity_date
     from transactions
     inner join account_periods
         on transactions.account_id = account_periods.account_id
-    group by account_periods.account_id, activity_date
+
+),
+
+daily_activity as (
+
+    -- aggregate before joining. The fingerprint sums a hash of each transaction as
+    -- booked (id, day, status, amounts): order-independent, so the days of an account
+    -- add up to one number an incremental run can compare without reading them
+    select
+        account_id,
+        activity_date,
+        sum(case when is_approved then credit_amount else 0 end) as inflow_amount,
+        sum(case when is_approved then debit_amount else 0 end) as outflow_amount,
+        sum(case when is_approved then fee_amount else 0 end) as fee_amount,
+        sum(balance_impact_amount) as net_change_amount,
+        count(*) as transaction_count,
+        sum(case when is_approved then 1 else 0 end) as approved_transaction_count,
+        sum(case when is_declined then 1 else 0 end) as declined_transaction_count,
+        sum(case when is_fraud then 1 else 0 end) as fraud_transaction_count,
+        sum(
+            {{ gold_surrogate_key([
+                'transaction_id', 'activity_date', 'is_approved', 'is_declined', 'is_fraud',
+                'credit_amount', 'debit_amount', 'fee_amount', 'balance_impact_amount',
+            ]) }}
+        ) as activity_fingerprint
+    from booked_transactions
+    group by account_id, activity_date
 
 ),
 
@@ -160,6 +182,7 @@ held_accounts as (
         first_held.snapshot_date as first_held_date,
         first_held.opening_balance_amount as held_opening_balance,
         last_held.snapshot_date as last_held_date,
+        last_held.activity_fingerprint as held_activity_fingerprint,
         last_held.is_last_day as is_last_held_day_flagged,
         last_held.customer_id,
         last_held.product_key,
@@ -182,6 +205,7 @@ held_accounts as (
     cross join lateral (
         select
             held.snapshot_date,
+            held.activity_fingerprint,
             held.is_last_day,
             held.customer_id,
             held.product_key,
@@ -198,21 +222,58 @@ held_accounts as (
 
 ),
 
+changed_accounts as (
+
+    -- accounts whose activity booked up to their last held day no longer adds up to the
+    -- fingerprint held on that day: transactions arrived late, changed or were withdrawn.
+    -- Only their days are compared one by one; days after the last held one are new
+    select held_accounts.account_id
+    from held_accounts
+    left join daily_activity
+        on
+            held_accounts.account_id = daily_activity.account_id
+            and held_accounts.last_held_date >= daily_activity.activity_date
+    group by held_accounts.account_id, held_accounts.held_activity_fingerprint
+    having coalesce(sum(daily_activity.activity_fingerprint), 0) <> held_accounts.held_activity_fingerprint
+
+),
+
 held_activity as (
 
-    select
-        account_id,
-        snapshot_date,
-        inflow_amount,
-        outflow_amount,
-        fee_amount,
-        net_change_amount,
-        transaction_count,
-        approved_transaction_count,
-        declined_transaction_count,
-        fraud_transaction_count
-    from {{ this }}
-    where transaction_count > 0
+    -- the active days held for those accounts (a range of the (account_id,
+    -- snapshot_date) index each); a day's own fingerprint is the step of the running one
+    select held_days.*
+    from changed_accounts
+    cross join
+        lateral (
+            select
+                held.account_id,
+                held.snapshot_date,
+                held.inflow_amount,
+                held.outflow_amount,
+                held.fee_amount,
+                held.net_change_amount,
+                held.transaction_count,
+                held.approved_transaction_count,
+                held.declined_transaction_count,
+                held.fraud_transaction_count,
+                held.activity_fingerprint - coalesce(
+                    lag(held.activity_fingerprint) over (order by held.snapshot_date), 0
+                ) as day_fingerprint
+            from {{ this }} as held
+            where
+                held.account_id = changed_accounts.account_id
+                and held.transaction_count > 0
+        ) as held_days
+
+),
+
+changed_activity as (
+
+    select daily_activity.*
+    from daily_activity
+    inner join changed_accounts
+        on daily_activity.account_id = changed_accounts.account_id
 
 ),
 
@@ -221,25 +282,26 @@ activity_changes as (
     -- per account, the first day whose activity differs from the facts: transactions
     -- that arrived, changed status or were withdrawn since the last run
     select
-        coalesce(daily_activity.account_id, held_activity.account_id) as account_id,
-        min(coalesce(daily_activity.activity_date, held_activity.snapshot_date)) as changed_from_date
-    from daily_activity
+        coalesce(changed_activity.account_id, held_activity.account_id) as account_id,
+        min(coalesce(changed_activity.activity_date, held_activity.snapshot_date)) as changed_from_date
+    from changed_activity
     full outer join held_activity
         on
-            daily_activity.account_id = held_activity.account_id
-            and daily_activity.activity_date = held_activity.snapshot_date
+            changed_activity.account_id = held_activity.account_id
+            and changed_activity.activity_date = held_activity.snapshot_date
     where
-        daily_activity.account_id is null
+        changed_activity.account_id is null
         or held_activity.account_id is null
-        or daily_activity.inflow_amount <> held_activity.inflow_amount
-        or daily_activity.outflow_amount <> held_activity.outflow_amount
-        or daily_activity.fee_amount <> held_activity.fee_amount
-        or daily_activity.net_change_amount <> held_activity.net_change_amount
-        or daily_activity.transaction_count <> held_activity.transaction_count
-        or daily_activity.approved_transaction_count <> held_activity.approved_transaction_count
-        or daily_activity.declined_transaction_count <> held_activity.declined_transaction_count
-        or daily_activity.fraud_transaction_count <> held_activity.fraud_transaction_count
-    group by coalesce(daily_activity.account_id, held_activity.account_id)
+        or changed_activity.inflow_amount <> held_activity.inflow_amount
+        or changed_activity.outflow_amount <> held_activity.outflow_amount
+        or changed_activity.fee_amount <> held_activity.fee_amount
+        or changed_activity.net_change_amount <> held_activity.net_change_amount
+        or changed_activity.transaction_count <> held_activity.transaction_count
+        or changed_activity.approved_transaction_count <> held_activity.approved_transaction_count
+        or changed_activity.declined_transaction_count <> held_activity.declined_transaction_count
+        or changed_activity.fraud_transaction_count <> held_activity.fraud_transaction_count
+        or changed_activity.activity_fingerprint <> held_activity.day_fingerprint
+    group by coalesce(changed_activity.account_id, held_activity.account_id)
 
 ),
 
@@ -360,12 +422,15 @@ account_windows as materialized (
     -- every account's whole history before the filter
     select
         recompute_starts.*,
-        coalesce(seed.closing_balance_amount, recompute_starts.opening_balance) as seed_balance
+        coalesce(seed.closing_balance_amount, recompute_starts.opening_balance) as seed_balance,
+        coalesce(seed.activity_fingerprint, 0) as seed_fingerprint
     from recompute_starts
     -- the held day before the window: a keyed lookup (the limit keeps postgres from
     -- hashing every day held instead)
     left join lateral (
-        select held.closing_balance_amount
+        select
+            held.closing_balance_amount,
+            held.activity_fingerprint
         from {{ this }} as held
         where
             held.account_id = recompute_starts.account_id
@@ -383,7 +448,8 @@ account_windows as (
     select
         account_periods.*,
         account_periods.period_start_date as recompute_from_date,
-        account_periods.opening_balance as seed_balance
+        account_periods.opening_balance as seed_balance,
+        0 as seed_fingerprint
     from account_periods
 
 ),
@@ -421,7 +487,12 @@ balances as (
             partition by account_days.account_id
             order by account_days.snapshot_date
             rows between unbounded preceding and current row
-        ) as closing_balance_amount
+        ) as closing_balance_amount,
+        account_days.seed_fingerprint + sum(coalesce(daily_activity.activity_fingerprint, 0)) over (
+            partition by account_days.account_id
+            order by account_days.snapshot_date
+            rows between unbounded preceding and current row
+        ) as activity_fingerprint
     from account_days
     left join daily_activity
         on
@@ -467,7 +538,9 @@ final as (
         -- dates
         balances.snapshot_date,
         balances.opened_date,
-        balances.closed_date
+        balances.closed_date,
+        -- change detection (incremental runs)
+        balances.activity_fingerprint
     from balances
     -- the customer version valid at the end of the day (half-open ranges never overlap)
     left join customers
