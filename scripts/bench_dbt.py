@@ -8,7 +8,11 @@ In one invocation, on a scratch database:
 3. `dbt run --full-refresh`, timed: the models alone;
 4. the ceiling: every model's compiled SELECT, in dependency order, executed by psql as
    `create temp table ... as <sql>` in one transaction — the same SQL without dbt;
-5. a one-day advance: generate, load, then `dbt build` (incremental), timed.
+5. a one-day advance: generate, load, then `dbt build` (incremental), timed;
+6. `dbt build` again with no new data: what an incremental run costs before any batch;
+7. dbt's fixed cost: the same `dbt build` with no new data on a tiny warehouse (its own
+   scratch database), where the data work is negligible and what is left is dbt's start-up
+   and its per-node work (compiling, running and recording each of the ~470 nodes).
 Each build's run_results.json is kept and summarised per layer (silver, snapshots,
 dimensions, facts, features, analytics, data tests) in node-seconds: dbt runs nodes on
 several threads, so the layers add up to more than the wall-clock time. The warehouse
@@ -38,6 +42,9 @@ from scripts.pipeline import REPO_ROOT, dbt, dbt_executable, python_module
 log = logging.getLogger("financial_analytics.bench")
 
 BENCH_DATABASE = "financial_analytics_bench"
+FLOOR_DATABASE = "financial_analytics_bench_floor"
+FLOOR_CUSTOMERS = 200
+FLOOR_TRANSACTIONS = 2_000
 
 
 # layers of the per-build breakdown, by the node's folder under models/ (first match wins)
@@ -59,6 +66,8 @@ class Result:
     dbt_run_full_seconds: float
     direct_sql_seconds: float
     dbt_build_incremental_seconds: float
+    dbt_build_no_new_data_seconds: float
+    dbt_build_tiny_warehouse_seconds: float
     incremental_vs_full: float
     dbt_vs_direct_sql: float
     full_build_layers: dict[str, float]
@@ -132,16 +141,17 @@ def keep_run_results(target: Path, label: str) -> Path:
     return kept
 
 
-def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
-    settings = replace(ConnectionSettings.from_env(), dbname=BENCH_DATABASE)
+def scratch_warehouse(
+    database: str, data_dir: Path, customers: int, transactions: int
+) -> ConnectionSettings:
+    """An empty scratch database that dbt and the loader use from now on, with a freshly
+    generated initial batch loaded into its bronze."""
+    settings = replace(ConnectionSettings.from_env(), dbname=database)
     db.ensure_database(settings)
     db.ensure_reader_role(settings)
-    os.environ["PGDATABASE"] = BENCH_DATABASE
-    os.environ["DBT_TARGET_PATH"] = str(work_dir / "target")
-    data_dir = work_dir / "dbt_data"
-
+    os.environ["PGDATABASE"] = database
     db.reset(settings)
-    log.info("generating and loading %s transactions", f"{transactions:,}")
+    log.info("generating and loading %s transactions into %s", f"{transactions:,}", database)
     python_module(
         "scripts.generate",
         "--reset",
@@ -155,6 +165,13 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
         "WARNING",
     )
     load.load_all(data_dir)
+    return settings
+
+
+def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
+    os.environ["DBT_TARGET_PATH"] = str(work_dir / "target")
+    data_dir = work_dir / "dbt_data"
+    settings = scratch_warehouse(BENCH_DATABASE, data_dir, customers, transactions)
 
     # unit tests need the models to exist first (dbt-core #10695); they are not data work
     failures: list[str] = []
@@ -184,6 +201,15 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
     load.load_all(data_dir)
     build_incremental = timed(timed_dbt, failures, "build", "--exclude-resource-type", "unit_test")
     incremental_results = keep_run_results(target, "incremental_build")
+    log.info("building again with no new data")
+    build_no_new_data = timed(timed_dbt, failures, "build", "--exclude-resource-type", "unit_test")
+    keep_run_results(target, "no_new_data_build")
+
+    log.info("measuring dbt's fixed cost on a tiny warehouse")
+    scratch_warehouse(FLOOR_DATABASE, work_dir / "floor_data", FLOOR_CUSTOMERS, FLOOR_TRANSACTIONS)
+    dbt("build", "--full-refresh", "--exclude-resource-type", "unit_test", "--quiet")
+    build_tiny = timed(timed_dbt, failures, "build", "--exclude-resource-type", "unit_test")
+    keep_run_results(target, "tiny_warehouse_build")
 
     full_layers, _ = build_breakdown(full_results, target / "manifest.json")
     incremental_layers, slowest = build_breakdown(incremental_results, target / "manifest.json")
@@ -196,6 +222,8 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
         dbt_run_full_seconds=round(run_full, 1),
         direct_sql_seconds=round(direct, 1),
         dbt_build_incremental_seconds=round(build_incremental, 1),
+        dbt_build_no_new_data_seconds=round(build_no_new_data, 1),
+        dbt_build_tiny_warehouse_seconds=round(build_tiny, 1),
         incremental_vs_full=round(build_incremental / build_full, 3),
         dbt_vs_direct_sql=round(run_full / direct, 3),
         full_build_layers=full_layers,
@@ -238,6 +266,9 @@ def render(result: Result) -> str:
             f"  dbt run --full-refresh        {result.dbt_run_full_seconds:8.1f} s",
             f"  same SQL directly with psql   {result.direct_sql_seconds:8.1f} s",
             f"  dbt build after +1 day        {result.dbt_build_incremental_seconds:8.1f} s",
+            f"  dbt build, no new data        {result.dbt_build_no_new_data_seconds:8.1f} s",
+            f"  the same, tiny warehouse      {result.dbt_build_tiny_warehouse_seconds:8.1f} s"
+            f" ({FLOOR_TRANSACTIONS:,} transactions: dbt's fixed cost)",
             f"incremental / full build: {result.incremental_vs_full:.1%} (target <= 10%)",
             f"dbt run / direct SQL: {result.dbt_vs_direct_sql:.2f}x (target <= 1.3x)",
             "node-seconds per layer   full  +1 day",
