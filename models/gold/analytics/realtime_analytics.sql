@@ -12,7 +12,7 @@
     the oldest window starts), each CTE that reads them is referenced once, so PostgreSQL
     inlines it instead of first materialising the whole table (the earlier version took
     25-40 s per call at 10M transactions that way), and model scores are looked up by key
-    per recent transaction. features_transaction_risk is rebuilt from fact_transactions
+    per recent transaction. features_transaction_risk holds every fact_transactions row
     with the same transaction_date, so its date filter keeps every row the join can match.
 #}
 
