@@ -8,9 +8,11 @@ In one invocation, on a scratch database:
 3. `dbt run --full-refresh`, timed: the models alone;
 4. the ceiling: every model's compiled SELECT, in dependency order, executed by psql as
    `create temp table ... as <sql>` in one transaction — the same SQL without dbt;
-5. a one-day advance: generate, load, then `dbt build` (incremental), timed;
-6. `dbt build` again with no new data: what an incremental run costs before any batch;
-7. dbt's fixed cost: the same `dbt build` with no new data on a tiny warehouse (its own
+5. a one-day advance: generate, load, then `dbt build` (incremental) as the pipeline runs
+   it, its data tests scoped to the rows the run wrote (test_scope: latest_write), timed;
+6. `dbt test` of every row after it, timed: what the scoping saves;
+7. `dbt build` again with no new data: what an incremental run costs before any batch;
+8. dbt's fixed cost: the same `dbt build` with no new data on a tiny warehouse (its own
    scratch database), where the data work is negligible and what is left is dbt's start-up
    and its per-node work (compiling, running and recording each of the ~470 nodes).
 Each build's run_results.json is kept and summarised per layer (silver, snapshots,
@@ -37,7 +39,7 @@ from pathlib import Path
 from scripts import db, load
 from scripts.cli import UserError, add_logging_args, run, setup_logging
 from scripts.connection import ConnectionSettings
-from scripts.pipeline import REPO_ROOT, dbt, dbt_executable, python_module
+from scripts.pipeline import LATEST_WRITE_TESTS, REPO_ROOT, dbt, dbt_executable, python_module
 
 log = logging.getLogger("financial_analytics.bench")
 
@@ -56,6 +58,9 @@ LAYERS = (
     ("analytics", "models/gold/analytics/"),
 )
 WAREHOUSE_LAYERS = ("silver", "snapshots", "dimensions", "facts")
+# unit tests need the models to exist first (dbt-core #10695); they are not data work
+DATA_ONLY = ("--exclude-resource-type", "unit_test")
+INCREMENTAL_BUILD = ("build", *LATEST_WRITE_TESTS, *DATA_ONLY)
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,7 @@ class Result:
     dbt_run_full_seconds: float
     direct_sql_seconds: float
     dbt_build_incremental_seconds: float
+    dbt_test_every_row_seconds: float
     dbt_build_no_new_data_seconds: float
     dbt_build_tiny_warehouse_seconds: float
     incremental_vs_full: float
@@ -173,12 +179,9 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
     data_dir = work_dir / "dbt_data"
     settings = scratch_warehouse(BENCH_DATABASE, data_dir, customers, transactions)
 
-    # unit tests need the models to exist first (dbt-core #10695); they are not data work
     failures: list[str] = []
     target = work_dir / "target"
-    build_full = timed(
-        timed_dbt, failures, "build", "--full-refresh", "--exclude-resource-type", "unit_test"
-    )
+    build_full = timed(timed_dbt, failures, "build", "--full-refresh", *DATA_ONLY)
     full_results = keep_run_results(target, "full_build")
     run_full = timed(dbt, "run", "--full-refresh", "--quiet")
 
@@ -199,16 +202,19 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
         "WARNING",
     )
     load.load_all(data_dir)
-    build_incremental = timed(timed_dbt, failures, "build", "--exclude-resource-type", "unit_test")
+    build_incremental = timed(timed_dbt, failures, *INCREMENTAL_BUILD)
     incremental_results = keep_run_results(target, "incremental_build")
+    log.info("testing every row, as the full build did")
+    test_every_row = timed(timed_dbt, failures, "test", *DATA_ONLY)
+    keep_run_results(target, "test_every_row")
     log.info("building again with no new data")
-    build_no_new_data = timed(timed_dbt, failures, "build", "--exclude-resource-type", "unit_test")
+    build_no_new_data = timed(timed_dbt, failures, *INCREMENTAL_BUILD)
     keep_run_results(target, "no_new_data_build")
 
     log.info("measuring dbt's fixed cost on a tiny warehouse")
     scratch_warehouse(FLOOR_DATABASE, work_dir / "floor_data", FLOOR_CUSTOMERS, FLOOR_TRANSACTIONS)
-    dbt("build", "--full-refresh", "--exclude-resource-type", "unit_test", "--quiet")
-    build_tiny = timed(timed_dbt, failures, "build", "--exclude-resource-type", "unit_test")
+    dbt("build", "--full-refresh", *DATA_ONLY, "--quiet")
+    build_tiny = timed(timed_dbt, failures, *INCREMENTAL_BUILD)
     keep_run_results(target, "tiny_warehouse_build")
 
     full_layers, _ = build_breakdown(full_results, target / "manifest.json")
@@ -222,6 +228,7 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
         dbt_run_full_seconds=round(run_full, 1),
         direct_sql_seconds=round(direct, 1),
         dbt_build_incremental_seconds=round(build_incremental, 1),
+        dbt_test_every_row_seconds=round(test_every_row, 1),
         dbt_build_no_new_data_seconds=round(build_no_new_data, 1),
         dbt_build_tiny_warehouse_seconds=round(build_tiny, 1),
         incremental_vs_full=round(build_incremental / build_full, 3),
@@ -265,7 +272,9 @@ def render(result: Result) -> str:
             f"  dbt build --full-refresh      {result.dbt_build_full_seconds:8.1f} s",
             f"  dbt run --full-refresh        {result.dbt_run_full_seconds:8.1f} s",
             f"  same SQL directly with psql   {result.direct_sql_seconds:8.1f} s",
-            f"  dbt build after +1 day        {result.dbt_build_incremental_seconds:8.1f} s",
+            f"  dbt build after +1 day        {result.dbt_build_incremental_seconds:8.1f} s"
+            " (data tests on the rows it wrote)",
+            f"  dbt test, every row           {result.dbt_test_every_row_seconds:8.1f} s",
             f"  dbt build, no new data        {result.dbt_build_no_new_data_seconds:8.1f} s",
             f"  the same, tiny warehouse      {result.dbt_build_tiny_warehouse_seconds:8.1f} s"
             f" ({FLOOR_TRANSACTIONS:,} transactions: dbt's fixed cost)",

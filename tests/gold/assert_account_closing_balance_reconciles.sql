@@ -1,9 +1,10 @@
 -- The closing balance of an account's last snapshot day equals the account's
 -- current_balance in the extract (opening_balance plus every approved amount net of its
 -- fee). Open accounts end on the data's as-of date, closed ones on their closed_date.
+-- Scoped to the latest write, an incremental run checks the last days it wrote.
 with snapshots as (
 
-    select * from {{ ref('fact_account_daily_snapshot') }}
+    select * from {{ latest_write(ref('fact_account_daily_snapshot')) }}
 
 ),
 

@@ -1,28 +1,56 @@
 -- Each day opens with the previous day's closing balance, and closes with its opening
--- balance plus the day's net change.
+-- balance plus the day's net change. With tests scoped to the latest write
+-- (macros/latest_write.sql), only the days an incremental run wrote are checked, each
+-- against the day before it, held or written.
 with snapshots as (
 
     select * from {{ ref('fact_account_daily_snapshot') }}
 
 ),
 
-sequenced as (
+checked as (
+
+    select * from {{ latest_write(ref('fact_account_daily_snapshot')) }}
+
+),
+
+first_checked_days as (
 
     select
         account_id,
-        snapshot_date,
-        opening_balance_amount,
-        closing_balance_amount,
-        net_change_amount,
-        lag(closing_balance_amount) over (
-            partition by account_id order by snapshot_date
+        min(snapshot_date) as first_checked_date
+    from checked
+    group by account_id
+
+),
+
+sequenced as (
+
+    -- every checked account from the day before its first checked day: that day only
+    -- supplies the previous closing balance
+    select
+        snapshots.account_id,
+        snapshots.snapshot_date,
+        snapshots.opening_balance_amount,
+        snapshots.closing_balance_amount,
+        snapshots.net_change_amount,
+        first_checked_days.first_checked_date,
+        lag(snapshots.closing_balance_amount) over (
+            partition by snapshots.account_id order by snapshots.snapshot_date
         ) as previous_closing_balance_amount
     from snapshots
+    inner join first_checked_days
+        on
+            snapshots.account_id = first_checked_days.account_id
+            and snapshots.snapshot_date >= {{ dbt.dateadd('day', -1, 'first_checked_days.first_checked_date') }}
 
 )
 
 select *
 from sequenced
 where
-    opening_balance_amount + net_change_amount <> closing_balance_amount
-    or opening_balance_amount <> coalesce(previous_closing_balance_amount, opening_balance_amount)
+    snapshot_date >= first_checked_date
+    and (
+        opening_balance_amount + net_change_amount <> closing_balance_amount
+        or opening_balance_amount <> coalesce(previous_closing_balance_amount, opening_balance_amount)
+    )

@@ -4,12 +4,13 @@ silver and gold."""
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import replace
 
 import pytest
 
 from scripts.connection import connect
-from scripts.pipeline import dbt, run_pipeline
+from scripts.pipeline import LATEST_WRITE_TESTS, REPO_ROOT, dbt, dbt_executable, run_pipeline
 from tests.python.helpers import Warehouse, table_fingerprints
 
 pytestmark = pytest.mark.integration
@@ -31,6 +32,49 @@ def test_gold_is_built_and_not_empty(built):
     gold = {name: rows for name, (rows, _) in built.items() if name.startswith("gold.")}
     for table in ("gold.dim_customer", "gold.dim_date", "gold.fact_transactions"):
         assert gold.get(table, 0) > 0, f"{table} is missing or empty"
+
+
+def test_every_data_test_passes_on_every_row(built):
+    # the incremental cycles tested only the rows they wrote; all of history must pass too
+    dbt("test", "--exclude-resource-type", "unit_test", "--quiet")
+
+
+def dbt_test_exit_code(*args: str) -> int:
+    return subprocess.run([dbt_executable(), "test", "--quiet", *args], cwd=REPO_ROOT).returncode
+
+
+def test_scoped_tests_check_the_rows_of_the_latest_write(built, conn):
+    """With test_scope: latest_write a test of an incremental model reads the rows its
+    latest run wrote: a bad row written earlier passes it, one written last fails it."""
+    selector = ("--select", "fact_transactions,test_name:accepted_values")
+    scoped = (*selector, *LATEST_WRITE_TESTS)
+    latest = "(select max(dbt_loaded_at) from gold.fact_transactions)"
+    with conn.cursor() as cur:
+        rows = {}
+        for label, condition in (("earlier", f"< {latest}"), ("latest", f"= {latest}")):
+            cur.execute(
+                "select transaction_id, channel from gold.fact_transactions "
+                f"where dbt_loaded_at {condition} order by transaction_id limit 1"
+            )
+            rows[label] = cur.fetchone()
+        assert rows["earlier"] and rows["latest"], "the pipeline wrote fact_transactions once"
+
+        def set_channel(transaction_id: str, channel: str) -> None:
+            cur.execute(
+                "update gold.fact_transactions set channel = %s where transaction_id = %s",
+                (channel, transaction_id),
+            )
+
+        try:
+            set_channel(rows["earlier"][0], "carrier_pigeon")
+            assert dbt_test_exit_code(*scoped) == 0, "a scoped test read an earlier write"
+            assert dbt_test_exit_code(*selector) == 1, "a test of every row missed a bad row"
+            set_channel(*rows["earlier"])
+            set_channel(rows["latest"][0], "carrier_pigeon")
+            assert dbt_test_exit_code(*scoped) == 1, "a scoped test missed a row the run wrote"
+        finally:
+            set_channel(*rows["earlier"])
+            set_channel(*rows["latest"])
 
 
 def test_incremental_runs_equal_a_full_refresh(warehouse, built, conn):

@@ -9,6 +9,7 @@
             {'columns': ['account_id', 'snapshot_date'], 'unique': true},
             {'columns': ['date_key']},
             {'columns': ['customer_key']},
+            {'columns': ['dbt_loaded_at']},
         ],
         post_hook=["{{ delete_account_days_not_open(this, ref('stg_accounts')) }}"],
     )
@@ -540,7 +541,8 @@ final as (
         balances.opened_date,
         balances.closed_date,
         -- change detection (incremental runs)
-        balances.activity_fingerprint
+        balances.activity_fingerprint,
+        {{ dbt_loaded_at() }} as dbt_loaded_at
     from balances
     -- the customer version valid at the end of the day (half-open ranges never overlap)
     left join customers

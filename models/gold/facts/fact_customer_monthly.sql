@@ -9,6 +9,7 @@
             {'columns': ['customer_id', 'month_start_date'], 'unique': true},
             {'columns': ['customer_key']},
             {'columns': ['month_key']},
+            {'columns': ['dbt_loaded_at']},
         ],
     )
 }}
@@ -672,7 +673,8 @@ final as (
         fraud_transaction_count > 0 as has_fraud,
         -- dates
         month_start_date,
-        month_end_date
+        month_end_date,
+        {{ dbt_loaded_at() }} as dbt_loaded_at
     from with_history
 
 )

@@ -11,6 +11,7 @@
             {'columns': ['customer_id']},
             {'columns': ['merchant_key']},
             {'columns': ['loaded_at']},
+            {'columns': ['dbt_loaded_at']},
         ],
         post_hook=["{{ delete_facts_missing_upstream(this, ref('stg_transactions'), 'transaction_id') }}"],
     )
@@ -282,7 +283,8 @@ final as (
         cast(transaction_at as date) as transaction_date,
         transaction_at,
         recorded_at,
-        loaded_at_utc as loaded_at
+        loaded_at_utc as loaded_at,
+        {{ dbt_loaded_at() }} as dbt_loaded_at
     from keyed
 
 )

@@ -9,6 +9,7 @@
             {'columns': ['transaction_date']},
             {'columns': ['customer_id']},
             {'columns': ['history_id', 'is_purchase', 'transaction_at', 'transaction_id']},
+            {'columns': ['dbt_loaded_at']},
         ],
         post_hook=["{{ delete_facts_missing_upstream(this, ref('fact_transactions'), 'transaction_id') }}"],
     )
@@ -509,7 +510,8 @@ final as (
             + 0.35 * cast(signals.signal_amount_outlier as {{ dbt.type_int() }})
             + 0.30 * cast(signals.signal_new_high_risk_merchant as {{ dbt.type_int() }})
             + 0.15 * cast(signals.signal_new_foreign_ip as {{ dbt.type_int() }})
-        ) as numeric), 4) as {{ dbt.type_numeric() }}) as rule_fraud_score
+        ) as numeric), 4) as {{ dbt.type_numeric() }}) as rule_fraud_score,
+        {{ dbt_loaded_at() }} as dbt_loaded_at
     from signals
 
 )

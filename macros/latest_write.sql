@@ -1,0 +1,87 @@
+{#
+    The latest write of an incremental model, and tests scoped to it.
+
+    dbt_loaded_at(): the start time of this dbt invocation (UTC), one value for every row a
+    run writes. Incremental models select it as their dbt_loaded_at column, so the rows of
+    the latest write are `dbt_loaded_at = max(dbt_loaded_at)`: every row after a full
+    refresh, the rows this run inserted or rewrote after an incremental run. It is the one
+    column that differs between two runs of the same inputs (the identity tests leave out
+    columns named *loaded_at).
+
+    Tests: with `--vars '{test_scope: latest_write}'` (the pipeline's incremental cycles
+    and the benchmark's incremental build set it) a generic test of an incremental model
+    reads only the rows of that model's latest write, so it checks what the run wrote
+    instead of rescanning all history; unique indexes and contract constraints still guard
+    every row. Singular tests opt in by reading `latest_write(ref('...'))`. The default,
+    test_scope: all, tests every row.
+#}
+
+{% macro dbt_loaded_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+
+{% macro latest_write_is_tested() -%}
+    {%- set scope = var('test_scope', 'all') -%}
+    {%- if scope not in ['all', 'latest_write'] -%}
+        {{ exceptions.raise_compiler_error(
+            "var test_scope must be 'all' or 'latest_write', not '" ~ scope ~ "'"
+        ) }}
+    {%- endif -%}
+    {{ return(scope == 'latest_write') }}
+{%- endmacro %}
+
+
+{% macro is_written_incrementally(relation) -%}
+    {#- true when the relation is one the test depends on and an incremental model that
+        documents a dbt_loaded_at column (the test's own dependencies: a short list) -#}
+    {%- if execute -%}
+        {%- for unique_id in model.depends_on.nodes -%}
+            {%- set node = graph.nodes.get(unique_id) -%}
+            {%- if node and node.resource_type == 'model'
+                and node.config.materialized == 'incremental'
+                and 'dbt_loaded_at' in node.columns
+                and node.schema == relation.schema
+                and node.alias == relation.identifier -%}
+                {{ return(true) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(false) }}
+{%- endmacro %}
+
+
+{% macro latest_write_condition(relation) -%}
+    dbt_loaded_at = (select max(written.dbt_loaded_at) from {{ relation }} as written)
+{%- endmacro %}
+
+
+{% macro latest_write(relation) -%}
+    {#- for singular tests: the relation, or only its latest write when tests are scoped -#}
+    {%- if latest_write_is_tested() and is_written_incrementally(relation) -%}
+        (select * from {{ relation }} where {{ latest_write_condition(relation) }})
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro get_where_subquery(relation) -%}
+    {#- dbt's own (a test's `where` config) plus the latest-write scope of incremental models -#}
+    {%- set conditions = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do conditions.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- if latest_write_is_tested() and is_written_incrementally(relation) -%}
+        {%- do conditions.append(latest_write_condition(relation)) -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ conditions | join(' and ') }}) dbt_subquery
+        {%- endset -%}
+        {{ return(filtered) }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}
