@@ -8,12 +8,15 @@
     column that differs between two runs of the same inputs (the identity tests leave out
     columns named *loaded_at).
 
-    Tests: with `--vars '{test_scope: latest_write}'` (the pipeline's incremental cycles
-    and the benchmark's incremental build set it) a generic test of an incremental model
-    reads only the rows of that model's latest write, so it checks what the run wrote
-    instead of rescanning all history; unique indexes and contract constraints still guard
-    every row. Singular tests opt in by reading `latest_write(ref('...'))`. The default,
-    test_scope: all, tests every row.
+    Tests: in `dbt build` a generic test of an incremental model reads only the rows of
+    that model's latest write, which the build has just made: every row after a full
+    refresh, the rows the run wrote after an incremental one, instead of rescanning all
+    history. `dbt test` tests every row. Singular tests opt in by reading
+    `latest_write(ref('...'))`. Unique indexes and contract constraints guard every row
+    either way. var test_scope overrides the choice: 'all' or 'latest_write' (default
+    'auto'). The choice is made when the test runs, from the command (flags.WHICH), so it
+    costs no re-parse; a var or an env var that changed between two commands would make
+    dbt parse the project again (about 10 s here).
 #}
 
 {% macro dbt_loaded_at() -%}
@@ -22,13 +25,13 @@
 
 
 {% macro latest_write_is_tested() -%}
-    {%- set scope = var('test_scope', 'all') -%}
-    {%- if scope not in ['all', 'latest_write'] -%}
+    {%- set scope = var('test_scope', 'auto') -%}
+    {%- if scope not in ['auto', 'all', 'latest_write'] -%}
         {{ exceptions.raise_compiler_error(
-            "var test_scope must be 'all' or 'latest_write', not '" ~ scope ~ "'"
+            "var test_scope must be 'auto', 'all' or 'latest_write', not '" ~ scope ~ "'"
         ) }}
     {%- endif -%}
-    {{ return(scope == 'latest_write') }}
+    {{ return(scope == 'latest_write' or (scope == 'auto' and flags.WHICH == 'build')) }}
 {%- endmacro %}
 
 

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from scripts.connection import connect
-from scripts.pipeline import LATEST_WRITE_TESTS, REPO_ROOT, dbt, dbt_executable, run_pipeline
+from scripts.pipeline import REPO_ROOT, dbt, dbt_executable, run_pipeline
 from tests.python.helpers import Warehouse, table_fingerprints
 
 pytestmark = pytest.mark.integration
@@ -35,19 +35,19 @@ def test_gold_is_built_and_not_empty(built):
 
 
 def test_every_data_test_passes_on_every_row(built):
-    # the incremental cycles tested only the rows they wrote; all of history must pass too
+    # the incremental builds tested only the rows they wrote; `dbt test` tests every row
     dbt("test", "--exclude-resource-type", "unit_test", "--quiet")
 
 
-def dbt_test_exit_code(*args: str) -> int:
-    return subprocess.run([dbt_executable(), "test", "--quiet", *args], cwd=REPO_ROOT).returncode
+def dbt_exit_code(*args: str) -> int:
+    return subprocess.run([dbt_executable(), *args, "--quiet"], cwd=REPO_ROOT).returncode
 
 
 def test_scoped_tests_check_the_rows_of_the_latest_write(built, conn):
-    """With test_scope: latest_write a test of an incremental model reads the rows its
-    latest run wrote: a bad row written earlier passes it, one written last fails it."""
+    """In `dbt build` a test of an incremental model reads the rows its latest run wrote: a
+    bad row written earlier passes it, one written last fails it; `dbt test` reads all."""
     selector = ("--select", "fact_transactions,test_name:accepted_values")
-    scoped = (*selector, *LATEST_WRITE_TESTS)
+    scoped, every_row = ("build", *selector), ("test", *selector)
     latest = "(select max(dbt_loaded_at) from gold.fact_transactions)"
     with conn.cursor() as cur:
         rows = {}
@@ -67,11 +67,11 @@ def test_scoped_tests_check_the_rows_of_the_latest_write(built, conn):
 
         try:
             set_channel(rows["earlier"][0], "carrier_pigeon")
-            assert dbt_test_exit_code(*scoped) == 0, "a scoped test read an earlier write"
-            assert dbt_test_exit_code(*selector) == 1, "a test of every row missed a bad row"
+            assert dbt_exit_code(*scoped) == 0, "a scoped test read an earlier write"
+            assert dbt_exit_code(*every_row) == 1, "a test of every row missed a bad row"
             set_channel(*rows["earlier"])
             set_channel(rows["latest"][0], "carrier_pigeon")
-            assert dbt_test_exit_code(*scoped) == 1, "a scoped test missed a row the run wrote"
+            assert dbt_exit_code(*scoped) == 1, "a scoped test missed a row the run wrote"
         finally:
             set_channel(*rows["earlier"])
             set_channel(*rows["latest"])
