@@ -16,3 +16,26 @@
             and backing.{{ key_column }} = kept.{{ key_column }}
     )
 {%- endmacro %}
+
+
+{#
+    delete_rows_of_withdrawn_loads: post-hook of incremental base models. Removes the
+    judged rows of loads bronze no longer holds: the loader replaces a reloaded batch's
+    rows (a new _loaded_at), and a full refresh would not find the old ones. Bronze's
+    loads are few, so the anti-join reads one distinct list and the held load columns.
+#}
+{% macro delete_rows_of_withdrawn_loads(target_relation, bronze_relation) -%}
+    delete from {{ target_relation }} as held
+    where not exists (
+        select 1
+        from (
+            select distinct
+                bronze_rows._batch_id,
+                bronze_rows._loaded_at
+            from {{ bronze_relation }} as bronze_rows
+        ) as loads
+        where
+            loads._batch_id = held.batch_id
+            and loads._loaded_at = held.loaded_at
+    )
+{%- endmacro %}

@@ -4,7 +4,11 @@
         unique_key='transaction_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['transaction_id'], 'unique': true}, {'columns': ['loaded_at']}],
+        indexes=[
+            {'columns': ['transaction_id'], 'unique': true},
+            {'columns': ['loaded_at']},
+            {'columns': ['dbt_loaded_at']},
+        ],
         post_hook=["{{ delete_unbacked_rows(this, ref('base_transactions'), 'transaction_id') }}"],
     )
 }}
@@ -18,20 +22,23 @@ base_transactions as (
 ),
 
 {% if is_incremental() %}
--- what silver holds already: the newest load (far past when empty) and the keys
-silver_watermark as (
+-- the keys of the rows base_transactions judged since this model's last run: new loads,
+-- and held orphans judged again (one whose parent has arrived is accepted now). Only
+-- these keys can get a new winning row, so only they are ranked again, over every
+-- accepted row they have. One invocation stamps every model with the same
+-- dbt_loaded_at, so `>` skips what this model already saw and keeps what a failed run
+-- missed. Both relations are read directly, through their dbt_loaded_at and
+-- natural_key indexes, not through the import CTE, which postgres would store whole
+touched_keys as (
 
-    select
-        coalesce(
-            max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})
-        ) as max_loaded_at
-    from {{ this }}
-
-),
-
-silver_keys as (
-
-    select transaction_id from {{ this }}
+    select distinct judged.natural_key
+    from {{ ref('base_transactions') }} as judged
+    where
+        judged.rejection_reason is null
+        and judged.dbt_loaded_at > (
+            select coalesce(max(held.dbt_loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+            from {{ this }} as held
+        )
 
 ),
 {% endif %}
@@ -40,22 +47,11 @@ accepted as (
 
     select base_transactions.*
     from base_transactions
-    {% if is_incremental() %}
-    cross join silver_watermark
-    {% endif %}
     where
         base_transactions.rejection_reason is null
-    {% if is_incremental() %}
-    -- new loads (with a lookback for late commits), and keys not in silver yet
-    -- (rows rejected earlier as orphans whose parent has arrived since)
-    and (
-        base_transactions.loaded_at
-        > {{ dbt.dateadd('minute', -var('silver_lookback_minutes'), 'silver_watermark.max_loaded_at') }}
-        or base_transactions.transaction_id not in (
-            select silver_keys.transaction_id from silver_keys
-        )
-    )
-    {% endif %}
+        {% if is_incremental() -%}
+        and base_transactions.natural_key in (select touched_keys.natural_key from touched_keys)
+        {%- endif %}
 
 ),
 
@@ -95,7 +91,8 @@ final as (
         created_at,
         is_merchant_known,
         batch_id,
-        loaded_at
+        loaded_at,
+        {{ dbt_loaded_at() }} as dbt_loaded_at
     from ranked
     where load_rank = 1
 

@@ -1,14 +1,40 @@
 {#
     Every bronze transactions row, cleaned and judged: one row per bronze row. stg_transactions
     keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A table,
-    rebuilt each run: every reader shares one verdict per row.
+    rejected_rows keeps the others with their raw row. A table every reader shares, so
+    each row has one verdict.
+
+    Incremental: each load is judged once, when it arrives (bronze stamps _loaded_at in
+    commit order, so `>` on the newest load held misses none). A verdict only depends on
+    the row, its batch and the key registries, and the registries only grow: the verdicts
+    that can change later are the orphan ones (the parent may arrive) and an unknown
+    merchant, so those held rows are judged again on every run. The post-hook drops the
+    rows of loads bronze no longer holds (a reloaded batch), so the table always equals
+    what a full refresh builds.
 #}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['natural_key', 'loaded_at', 'row_hash'],
+        on_schema_change='fail',
+        indexes=[{'columns': ['natural_key']}, {'columns': ['loaded_at']}, {'columns': ['dbt_loaded_at']}],
+        post_hook=["{{ delete_rows_of_withdrawn_loads(this, source('bronze', 'transactions')) }}"],
+    )
+}}
+
 with
 
 source as (
 
     select * from {{ source('bronze', 'transactions') }}
+    {% if is_incremental() -%}
+    where
+        _loaded_at > (
+            select coalesce(max(held.loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
+            from {{ this }} as held
+        )
+    {%- endif %}
 
 ),
 
@@ -40,7 +66,7 @@ known_merchants as (
 
 ),
 
-cleaned as (
+cleaned_loads as (
 
     select
         {{ clean_id('transaction_id') }} as transaction_id,
@@ -74,6 +100,43 @@ cleaned as (
         _loaded_at as loaded_at,
         {{ raw_row_json('source') }} as raw_row
     from source
+
+),
+
+cleaned as (
+
+    select * from cleaned_loads
+    {% if is_incremental() %}
+    union all
+    -- held rows whose verdict a grown registry can change: orphans and unknown merchants
+    select
+        transaction_id,
+        account_id,
+        customer_id,
+        merchant_id,
+        transaction_time,
+        amount,
+        currency,
+        transaction_type,
+        channel,
+        card_present,
+        status,
+        decline_reason,
+        fee_amount,
+        device_id,
+        ip_country,
+        description,
+        is_fraud,
+        created_at,
+        is_code_repaired,
+        batch_id,
+        loaded_at,
+        raw_row
+    from {{ this }}
+    where
+        rejection_reason in ('orphan_account', 'orphan_customer')
+        or is_merchant_known = false
+    {% endif %}
 
 ),
 
@@ -182,7 +245,8 @@ final as (
         -- verdict
         rejection_reason,
         -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when rejection_reason is not null then raw_row end as raw_row
+        case when rejection_reason is not null then raw_row end as raw_row,
+        {{ dbt_loaded_at() }} as dbt_loaded_at
     from judged
 
 )
