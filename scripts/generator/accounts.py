@@ -137,7 +137,9 @@ def create(
     acc = acc.sort_values(["_row", "account_type"], kind="stable").reset_index(drop=True)
     acc["account_no"] = np.arange(first_no, first_no + len(acc))
     acc["account_id"] = [f"ACC{k:07d}" for k in acc["account_no"]]
-    acc["product_idx"] = [PRODUCT_INDEX[p] for p in acc["product_id"]]
+    # an explicit dtype: a batch without new accounts would make an empty float column,
+    # and the concatenated state would carry floats into every later batch's fee lookup
+    acc["product_idx"] = np.array([PRODUCT_INDEX[p] for p in acc["product_id"]], dtype=np.int64)
     rate = np.array([PRODUCTS[i].interest_rate for i in acc["product_idx"]])
     card = (acc["account_type"] == "credit_card").to_numpy()
     acc["interest_rate"] = np.where(

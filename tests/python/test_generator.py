@@ -311,3 +311,17 @@ def test_columns_of_the_contract_have_no_label_leak() -> None:
     names = {c.name for t in TABLES_BY_NAME.values() for c in t.columns}
     assert not {n for n in names if "fraud_score" in n or "risk_score" in n}
     assert np.isfinite(1.0)
+
+
+def test_advances_without_new_accounts_keep_the_state_usable(tmp_path: Path) -> None:
+    # a day without signups adds no accounts; the month-end fees of a later advance
+    # index the product table with the state's product_idx, which must stay an integer
+    out = tmp_path / "data"
+    generate(out)
+    for _ in range(2):
+        assert main(["--advance-days", "1", "--out-dir", str(out), "--log-level", "WARNING"]) == 0
+    signups = [batch["changes"]["new_customers"] for batch in manifest(out)["batches"][1:]]
+    assert 0 in signups, "the scenario needs an advance without new customers"
+    assert main(["--advance-days", "31", "--out-dir", str(out), "--log-level", "WARNING"]) == 0
+    accounts = pd.read_parquet(out / "state" / "accounts.parquet")
+    assert accounts["product_idx"].dtype == np.int64
