@@ -88,3 +88,27 @@
         {{ return(relation) }}
     {%- endif -%}
 {%- endmacro %}
+
+
+{#
+    analyze_incremental: a post-hook of every model (dbt_project.yml) that refreshes the
+    planner's statistics of an incremental model after it wrote. Autovacuum analyzes a
+    table only after a tenth of it changed, so after an incremental run the statistics
+    still say dbt_loaded_at has the values of the full refresh, and a filter on the
+    latest write (its tests, the change detection of the models downstream) is planned
+    as a scan of every row: 3.3 s instead of 0.13 s for one relationships test on the
+    1M account snapshot, measured. Sampled, it takes under a second on 13M rows.
+#}
+{% macro analyze_incremental() -%}
+    {%- if model.config.materialized == 'incremental' -%}
+        {{ adapter.dispatch('analyze_relation')(this) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__analyze_relation(relation) -%}
+    {#- other adapters keep their statistics their own way -#}
+{%- endmacro %}
+
+{% macro postgres__analyze_relation(relation) -%}
+    analyze {{ relation }}
+{%- endmacro %}

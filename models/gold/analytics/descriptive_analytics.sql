@@ -401,43 +401,28 @@ recomputed_groups as (
 
 transaction_kpis as (
 
+    -- kept and recomputed groups have the same columns, in the same order
     select
-        period_start_date,
-        breakdown,
-        breakdown_value,
-        transaction_count,
-        approved_transaction_count,
-        transaction_value_amount,
-        approved_value_amount,
-        active_customers,
-        fee_revenue_amount,
-        fraud_transaction_count,
-        fraud_amount,
-        declined_transaction_count,
+        measured.period_start_date,
+        measured.breakdown,
+        measured.breakdown_value,
+        measured.transaction_count,
+        measured.approved_transaction_count,
+        measured.transaction_value_amount,
+        measured.approved_value_amount,
+        measured.active_customers,
+        measured.fee_revenue_amount,
+        measured.fraud_transaction_count,
+        measured.fraud_amount,
+        measured.declined_transaction_count,
         cast(null as {{ dbt.type_bigint() }}) as account_count,
         cast(null as {{ dbt.type_numeric() }}) as balance_amount,
-        transaction_fingerprint
-    from kept_groups
-
-    union all
-
-    select
-        period_start_date,
-        breakdown,
-        breakdown_value,
-        transaction_count,
-        approved_transaction_count,
-        transaction_value_amount,
-        approved_value_amount,
-        active_customers,
-        fee_revenue_amount,
-        fraud_transaction_count,
-        fraud_amount,
-        declined_transaction_count,
-        cast(null as {{ dbt.type_bigint() }}) as account_count,
-        cast(null as {{ dbt.type_numeric() }}) as balance_amount,
-        transaction_fingerprint
-    from recomputed_groups
+        measured.transaction_fingerprint
+    from (
+        select * from kept_groups
+        union all
+        select * from recomputed_groups
+    ) as measured
 
 ),
 

@@ -23,6 +23,14 @@
     )
 }}
 
+{#- the columns bronze sent, cleaned: the row's content (its hash) and what a held row
+    judged again is read back with -#}
+{%- set content_columns = [
+    'transaction_id', 'account_id', 'customer_id', 'merchant_id', 'transaction_time', 'amount',
+    'currency', 'transaction_type', 'channel', 'card_present', 'status', 'decline_reason',
+    'fee_amount', 'device_id', 'ip_country', 'description', 'is_fraud', 'created_at',
+] %}
+
 with
 
 source as (
@@ -110,24 +118,9 @@ cleaned as (
     union all
     -- held rows whose verdict a grown registry can change: orphans and unknown merchants
     select
-        transaction_id,
-        account_id,
-        customer_id,
-        merchant_id,
-        transaction_time,
-        amount,
-        currency,
-        transaction_type,
-        channel,
-        card_present,
-        status,
-        decline_reason,
-        fee_amount,
-        device_id,
-        ip_country,
-        description,
-        is_fraud,
-        created_at,
+        {% for column in content_columns -%}
+        {{ column }},
+        {% endfor -%}
         is_code_repaired,
         batch_id,
         loaded_at,
@@ -222,26 +215,7 @@ final as (
         -- lineage
         batch_id,
         loaded_at,
-        {{ row_content_hash([
-            'transaction_id',
-            'account_id',
-            'customer_id',
-            'merchant_id',
-            'transaction_time',
-            'amount',
-            'currency',
-            'transaction_type',
-            'channel',
-            'card_present',
-            'status',
-            'decline_reason',
-            'fee_amount',
-            'device_id',
-            'ip_country',
-            'description',
-            'is_fraud',
-            'created_at',
-        ]) }} as row_hash,
+        {{ row_content_hash(content_columns) }} as row_hash,
         -- verdict
         rejection_reason,
         -- the raw row is what a rejected row is kept for; accepted rows have their columns
