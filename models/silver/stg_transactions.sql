@@ -47,11 +47,11 @@ accepted as (
 
     select base_transactions.*
     from base_transactions
-    where
-        base_transactions.rejection_reason is null
-        {% if is_incremental() -%}
-        and base_transactions.natural_key in (select touched_keys.natural_key from touched_keys)
-        {%- endif %}
+    {% if is_incremental() %}
+    inner join touched_keys
+        on base_transactions.natural_key = touched_keys.natural_key
+    {% endif %}
+    where base_transactions.rejection_reason is null
 
 ),
 
