@@ -56,18 +56,38 @@
 
 
 {#
-    delete_account_days_not_open: post-hook of the account snapshot. A day is kept only
-    while silver holds its account as opened on or before it, so an incremental run drops
-    what a full refresh would not build: accounts silver withdrew or whose opened_date it
-    lost (the strategy never sees them) and days before an opened_date that moved later.
+    delete_account_days_outside_window: post-hook of the account snapshot. It drops what a
+    full refresh would not build and the strategy never sees: accounts no version of which
+    is open by their last day held (read through the is_last_day index, one row per
+    account), and days before the window's first day (it moves later only when the earliest
+    facts are withdrawn; a range of the date_key index). Accounts are never withdrawn from
+    the SCD2 history and their opened_date can only move earlier, so both are rare.
 #}
-{% macro delete_account_days_not_open(target_relation, accounts_relation) -%}
+{% macro delete_account_days_outside_window(target_relation, account_history_relation, facts_relation) -%}
     delete from {{ target_relation }} as kept
-    where not exists (
-        select 1
-        from {{ accounts_relation }} as accounts
+    using (
+        select held.account_id
+        from {{ target_relation }} as held
         where
-            accounts.account_id = kept.account_id
-            and accounts.opened_date <= kept.snapshot_date
+            held.is_last_day
+            and not exists (
+                select 1
+                from {{ account_history_relation }} as history
+                where
+                    history.account_id = held.account_id
+                    and history.opened_date <= held.snapshot_date
+            )
+    ) as gone
+    where kept.account_id = gone.account_id;
+
+    delete from {{ target_relation }} as kept
+    where kept.date_key < (
+        {%- if var('data_start_date', none) %}
+        select min(dates.date_key) from {{ ref('dim_date') }} as dates
+        where dates.calendar_date >= cast('{{ var("data_start_date") }}' as date)
+        {%- else %}
+        select min(dates.date_key) from {{ ref('dim_date') }} as dates
+        where dates.calendar_date >= (select min(facts.transaction_date) from {{ facts_relation }} as facts)
+        {%- endif %}
     )
 {%- endmacro %}

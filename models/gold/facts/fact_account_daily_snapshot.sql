@@ -10,49 +10,49 @@
             {'columns': ['date_key']},
             {'columns': ['customer_key']},
             {'columns': ['dbt_loaded_at']},
+            {'columns': ['is_last_day']},
         ],
-        post_hook=["{{ delete_account_days_not_open(this, ref('stg_accounts')) }}"],
+        post_hook=["{{ delete_account_days_outside_window(this, ref('snap_accounts'), ref('fact_transactions')) }}"],
     )
 }}
 
 {#- {{ this }} is read directly where needed (as fact_transactions does), never through an
     import CTE: postgres would materialise a CTE read several times, the whole table.
+    Accounts come from their SCD2 history (snap_accounts), every account ever seen, so an
+    account that leaves the extract after it closed keeps its days, and one extract with a
+    missing or defective value does not rewrite an account's history: product, opening date
+    and opening balance do not change over an account's life and come from the earliest
+    version that has them (as in fact_transactions); customer, type and currency from the
+    latest version that has them; credit limit and closing date from the latest version.
     An incremental run recomputes each account from the first day that differs from what the
     table holds, seeded with the closing balance of the day before, and the strategy
-    (macros/gold_incremental.sql) replaces the account's rows from that day on. Differences
-    are found by comparing, not by a load-time watermark: the table has no load time, and
-    silver can accept a transaction late with its original load time. A day differs when
-    its activity differs from the facts (new, late, re-sent or withdrawn transactions),
-    when the account's customer version may have changed that day, or when the account's
-    window now ends elsewhere (a new as-of day, so is_last_day moves too). Activity is
-    compared day by day only for the accounts whose running activity_fingerprint, held on
-    their last day, no longer matches the facts booked up to that day: a keyed lookup per
-    account instead of reading every active day held. A new account,
-    or one whose attributes, first day or opening balance changed, is rebuilt whole; the
-    post-hook drops the days silver no longer holds an opened account for. -#}
+    (macros/gold_incremental.sql) replaces the account's rows from that day on. Only some
+    accounts are compared day by day: those with facts written since this table's last
+    write (fact_transactions stamps dbt_loaded_at on every row it writes or rewrites) and
+    those whose count of facts no longer matches the running count held on their last day
+    (a withdrawn transaction leaves no stamp). Every other account is read once, on its
+    last day (the is_last_day index): its window may have moved (a new as-of day moves
+    is_last_day too), its attributes or its customer version may have changed. A new
+    account, or one whose attributes or first day changed, is rebuilt whole. -#}
 {%- set far_future_date = "cast('9999-12-31' as date)" %}
+{%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" %}
 
-with accounts as (
+with account_history as (
 
-    select * from {{ ref('stg_accounts') }}
+    select * from {{ ref('snap_accounts') }}
 
 ),
 
-transactions as (
+facts as not materialized (
 
-    -- only the columns used: the CTE is read three times, so postgres materialises it
-    select
-        transaction_id,
-        account_id,
-        transaction_date,
-        is_approved,
-        is_declined,
-        is_fraud,
-        credit_amount,
-        debit_amount,
-        fee_amount,
-        balance_impact_amount
-    from {{ ref('fact_transactions') }}
+    -- inlined where read (min/max through the date index, a grouped pass, candidates)
+    select * from {{ ref('fact_transactions') }}
+
+),
+
+known_customers as (
+
+    select * from {{ ref('registry_customers') }}
 
 ),
 
@@ -74,21 +74,79 @@ dates as (
 
 ),
 
+account_versions as (
+
+    select
+        account_history.account_id,
+        first_value(account_history.customer_id) over (
+            partition by account_history.account_id
+            order by
+                case when known_customers.customer_id is null then 1 else 0 end,
+                account_history.dbt_valid_from desc
+            rows between unbounded preceding and unbounded following
+        ) as customer_id,
+        first_value(account_history.product_id) over (
+            partition by account_history.account_id
+            order by case when account_history.product_id is null then 1 else 0 end, account_history.dbt_valid_from
+            rows between unbounded preceding and unbounded following
+        ) as product_id,
+        first_value(account_history.account_type) over (
+            partition by account_history.account_id
+            order by
+                case when account_history.account_type is null then 1 else 0 end,
+                account_history.dbt_valid_from desc
+            rows between unbounded preceding and unbounded following
+        ) as account_type,
+        first_value(account_history.currency) over (
+            partition by account_history.account_id
+            order by case when account_history.currency is null then 1 else 0 end, account_history.dbt_valid_from desc
+            rows between unbounded preceding and unbounded following
+        ) as currency,
+        min(account_history.opened_date) over (partition by account_history.account_id) as opened_date,
+        first_value(account_history.opening_balance) over (
+            partition by account_history.account_id
+            order by
+                case when account_history.opening_balance is null then 1 else 0 end,
+                account_history.dbt_valid_from
+            rows between unbounded preceding and unbounded following
+        ) as opening_balance,
+        account_history.closed_date,
+        account_history.credit_limit,
+        account_history.updated_at,
+        row_number() over (
+            partition by account_history.account_id
+            order by account_history.dbt_valid_from desc
+        ) as version_rank
+    from account_history
+    left join known_customers
+        on account_history.customer_id = known_customers.customer_id
+
+),
+
+accounts as (
+
+    -- one row per account ever seen, with the attributes above
+    select *
+    from account_versions
+    where version_rank = 1
+
+),
+
 as_of as (
 
     -- the data's window: it starts on the first transaction day (or var data_start_date)
-    -- and ends on the latest event or account change seen
+    -- and ends on the latest event or account change seen (index reads, not scans)
     select
         {% if var('data_start_date', none) -%}
         cast('{{ var("data_start_date") }}' as date) as start_date,
         {%- else -%}
-        (select min(transactions.transaction_date) from transactions) as start_date,
+        (select min(facts.transaction_date) from facts) as start_date,
         {%- endif %}
         max(candidates.as_of_date) as as_of_date
     from (
-        select max(transaction_date) as as_of_date from transactions
+        select max(facts.transaction_date) as as_of_date from facts
         union all
-        select max(cast({{ to_utc_timestamp('updated_at') }} as date)) as as_of_date from accounts
+        select max(cast(account_history.updated_at as date)) as as_of_date from account_history
     ) as candidates
 
 ),
@@ -104,7 +162,6 @@ account_periods as (
         accounts.opened_date,
         accounts.closed_date,
         accounts.opening_balance,
-        accounts.current_balance,
         accounts.credit_limit,
         {{ dimension_key('products.product_key') }} as product_key,
         -- the source generates no history before the window: for an account opened
@@ -126,116 +183,140 @@ account_periods as (
 
 ),
 
-booked_transactions as (
-
-    -- activity outside the covered period is booked on its first or last day so the
-    -- balance still reconciles with the extract
-    select
-        transactions.*,
+{#- activity outside the covered period is booked on its first or last day, so the balance
+    still reconciles with the extract. Aggregated before joining; the fingerprint sums a
+    hash of each transaction as booked (id, day, status, amounts): order-independent, so
+    the days of an account add up to one number an incremental run can compare -#}
+{%- set daily_activity_columns -%}
+        booked.account_id,
         case
-            when transactions.transaction_date < account_periods.period_start_date
-                then account_periods.period_start_date
-            when transactions.transaction_date > account_periods.period_end_date
-                then account_periods.period_end_date
-            else transactions.transaction_date
-        end as activity_date
-    from transactions
-    inner join account_periods
-        on transactions.account_id = account_periods.account_id
-
-),
-
-daily_activity as (
-
-    -- aggregate before joining. The fingerprint sums a hash of each transaction as
-    -- booked (id, day, status, amounts): order-independent, so the days of an account
-    -- add up to one number an incremental run can compare without reading them
-    select
-        account_id,
-        activity_date,
-        sum(case when is_approved then credit_amount else 0 end) as inflow_amount,
-        sum(case when is_approved then debit_amount else 0 end) as outflow_amount,
-        sum(case when is_approved then fee_amount else 0 end) as fee_amount,
-        sum(balance_impact_amount) as net_change_amount,
+            when booked.transaction_date < spans.period_start_date then spans.period_start_date
+            when booked.transaction_date > spans.period_end_date then spans.period_end_date
+            else booked.transaction_date
+        end as activity_date,
+        sum(case when booked.is_approved then booked.credit_amount else 0 end) as inflow_amount,
+        sum(case when booked.is_approved then booked.debit_amount else 0 end) as outflow_amount,
+        sum(case when booked.is_approved then booked.fee_amount else 0 end) as fee_amount,
+        sum(booked.balance_impact_amount) as net_change_amount,
         count(*) as transaction_count,
-        sum(case when is_approved then 1 else 0 end) as approved_transaction_count,
-        sum(case when is_declined then 1 else 0 end) as declined_transaction_count,
-        sum(case when is_fraud then 1 else 0 end) as fraud_transaction_count,
+        sum(case when booked.is_approved then 1 else 0 end) as approved_transaction_count,
+        sum(case when booked.is_declined then 1 else 0 end) as declined_transaction_count,
+        sum(case when booked.is_fraud then 1 else 0 end) as fraud_transaction_count,
         sum(
             {{ gold_surrogate_key([
-                'transaction_id', 'activity_date', 'is_approved', 'is_declined', 'is_fraud',
-                'credit_amount', 'debit_amount', 'fee_amount', 'balance_impact_amount',
+                'booked.transaction_id',
+                'case when booked.transaction_date < spans.period_start_date then spans.period_start_date'
+                ~ ' when booked.transaction_date > spans.period_end_date then spans.period_end_date'
+                ~ ' else booked.transaction_date end',
+                'booked.is_approved', 'booked.is_declined', 'booked.is_fraud',
+                'booked.credit_amount', 'booked.debit_amount', 'booked.fee_amount',
+                'booked.balance_impact_amount',
             ]) }}
         ) as activity_fingerprint
-    from booked_transactions
-    group by account_id, activity_date
+{%- endset %}
+
+{% if is_incremental() %}
+held_window as (
+
+    -- the first day held: the window's first day when the table was last written
+    select min(dates.calendar_date) as start_date
+    from {{ this }} as held
+    inner join dates
+        on held.date_key = dates.date_key
+    where held.date_key = (select min(first_day.date_key) from {{ this }} as first_day)
 
 ),
 
-{% if is_incremental() %}
 held_accounts as (
 
-    -- per account held: its first day (and the opening balance its balances were rolled
-    -- from) and its last day with that day's attributes. Two index lookups per account on
-    -- the (account_id, snapshot_date) key, not a scan of every day held
+    -- each account's last day held (one row per account, read through the is_last_day
+    -- index): its window end, running count and fingerprint, attributes and customer key
+    select
+        held.account_id,
+        held.snapshot_date as last_held_date,
+        held.activity_fingerprint as held_activity_fingerprint,
+        held.cumulative_transaction_count as held_transaction_count,
+        held.customer_key as last_held_customer_key,
+        held.customer_id,
+        held.product_key,
+        held.account_type,
+        held.currency,
+        held.credit_limit,
+        held.opened_date,
+        held.closed_date,
+        -- the first day held follows from the opening date and the window's first day held
+        case
+            when held.opened_date < held_window.start_date then held_window.start_date
+            else held.opened_date
+        end as first_held_date
+    from {{ this }} as held
+    cross join held_window
+    where held.is_last_day
+
+),
+
+fact_counts as (
+
+    -- per account: its facts, and the latest write of any of them (one pass, no hashing)
+    select
+        account_id,
+        count(*) as fact_count,
+        max(dbt_loaded_at) as last_fact_write
+    from facts
+    group by account_id
+
+),
+
+candidate_accounts as (
+
+    -- accounts whose facts may differ from what is held: written since this table's last
+    -- write (new, late, re-sent or re-keyed facts), or fewer or more than the running count
+    -- held (withdrawn ones). Only these are compared day by day
     select
         account_periods.account_id,
-        first_held.snapshot_date as first_held_date,
-        first_held.opening_balance_amount as held_opening_balance,
-        last_held.snapshot_date as last_held_date,
-        last_held.activity_fingerprint as held_activity_fingerprint,
-        last_held.is_last_day as is_last_held_day_flagged,
-        last_held.customer_id,
-        last_held.product_key,
-        last_held.account_type,
-        last_held.currency,
-        last_held.credit_limit,
-        last_held.opened_date,
-        last_held.closed_date
+        account_periods.period_start_date,
+        account_periods.period_end_date
     from account_periods
-    cross join
-        lateral (
-            select
-                held.snapshot_date,
-                held.opening_balance_amount
-            from {{ this }} as held
-            where held.account_id = account_periods.account_id
-            order by held.snapshot_date
-            limit 1
-        ) as first_held
-    cross join lateral (
-        select
-            held.snapshot_date,
-            held.activity_fingerprint,
-            held.is_last_day,
-            held.customer_id,
-            held.product_key,
-            held.account_type,
-            held.currency,
-            held.credit_limit,
-            held.opened_date,
-            held.closed_date
-        from {{ this }} as held
-        where held.account_id = account_periods.account_id
-        order by held.snapshot_date desc
-        limit 1
-    ) as last_held
+    inner join held_accounts
+        on account_periods.account_id = held_accounts.account_id
+    left join fact_counts
+        on account_periods.account_id = fact_counts.account_id
+    where
+        -- (a table built before the running count existed holds none: every account)
+        held_accounts.held_transaction_count is null
+        or coalesce(fact_counts.fact_count, 0) <> held_accounts.held_transaction_count
+        or fact_counts.last_fact_write > (
+            select coalesce(max(last_write.dbt_loaded_at), {{ epoch }}) from {{ this }} as last_write
+        )
+
+),
+
+candidate_activity as (
+
+    select
+        {{ daily_activity_columns }}
+    from facts as booked
+    inner join candidate_accounts as spans
+        on booked.account_id = spans.account_id
+    group by booked.account_id, activity_date
 
 ),
 
 changed_accounts as (
 
-    -- accounts whose activity booked up to their last held day no longer adds up to the
+    -- candidates whose activity booked up to their last held day no longer adds up to the
     -- fingerprint held on that day: transactions arrived late, changed or were withdrawn.
     -- Only their days are compared one by one; days after the last held one are new
     select held_accounts.account_id
     from held_accounts
-    left join daily_activity
+    inner join candidate_accounts
+        on held_accounts.account_id = candidate_accounts.account_id
+    left join candidate_activity
         on
-            held_accounts.account_id = daily_activity.account_id
-            and held_accounts.last_held_date >= daily_activity.activity_date
+            held_accounts.account_id = candidate_activity.account_id
+            and held_accounts.last_held_date >= candidate_activity.activity_date
     group by held_accounts.account_id, held_accounts.held_activity_fingerprint
-    having coalesce(sum(daily_activity.activity_fingerprint), 0) <> held_accounts.held_activity_fingerprint
+    having coalesce(sum(candidate_activity.activity_fingerprint), 0) <> held_accounts.held_activity_fingerprint
 
 ),
 
@@ -271,10 +352,10 @@ held_activity as (
 
 changed_activity as (
 
-    select daily_activity.*
-    from daily_activity
+    select candidate_activity.*
+    from candidate_activity
     inner join changed_accounts
-        on daily_activity.account_id = changed_accounts.account_id
+        on candidate_activity.account_id = changed_accounts.account_id
 
 ),
 
@@ -374,10 +455,7 @@ recompute_starts as (
             -- `is null` pairs make the comparisons null-safe)
             when
                 held_accounts.account_id is null
-                or not held_accounts.is_last_held_day_flagged
                 or held_accounts.first_held_date <> account_periods.period_start_date
-                or held_accounts.held_opening_balance <> account_periods.opening_balance
-                or (held_accounts.held_opening_balance is null) <> (account_periods.opening_balance is null)
                 or held_accounts.customer_id <> account_periods.customer_id
                 or (held_accounts.customer_id is null) <> (account_periods.customer_id is null)
                 or held_accounts.product_key <> account_periods.product_key
@@ -424,14 +502,16 @@ account_windows as materialized (
     select
         recompute_starts.*,
         coalesce(seed.closing_balance_amount, recompute_starts.opening_balance) as seed_balance,
-        coalesce(seed.activity_fingerprint, 0) as seed_fingerprint
+        coalesce(seed.activity_fingerprint, 0) as seed_fingerprint,
+        coalesce(seed.cumulative_transaction_count, 0) as seed_transaction_count
     from recompute_starts
     -- the held day before the window: a keyed lookup (the limit keeps postgres from
     -- hashing every day held instead)
     left join lateral (
         select
             held.closing_balance_amount,
-            held.activity_fingerprint
+            held.activity_fingerprint,
+            held.cumulative_transaction_count
         from {{ this }} as held
         where
             held.account_id = recompute_starts.account_id
@@ -450,11 +530,28 @@ account_windows as (
         account_periods.*,
         account_periods.period_start_date as recompute_from_date,
         account_periods.opening_balance as seed_balance,
-        0 as seed_fingerprint
+        0 as seed_fingerprint,
+        0 as seed_transaction_count
     from account_periods
 
 ),
 {% endif %}
+
+daily_activity as (
+
+    -- the activity of the days to compute: from each window's first day (a window that
+    -- starts the account over also books the facts dated before it)
+    select
+        {{ daily_activity_columns }}
+    from facts as booked
+    inner join account_windows as spans
+        on booked.account_id = spans.account_id
+    where
+        booked.transaction_date >= spans.recompute_from_date
+        or spans.recompute_from_date = spans.period_start_date
+    group by booked.account_id, activity_date
+
+),
 
 account_days as (
 
@@ -493,7 +590,12 @@ balances as (
             partition by account_days.account_id
             order by account_days.snapshot_date
             rows between unbounded preceding and current row
-        ) as activity_fingerprint
+        ) as activity_fingerprint,
+        account_days.seed_transaction_count + sum(coalesce(daily_activity.transaction_count, 0)) over (
+            partition by account_days.account_id
+            order by account_days.snapshot_date
+            rows between unbounded preceding and current row
+        ) as cumulative_transaction_count
     from account_days
     left join daily_activity
         on
@@ -526,6 +628,7 @@ final as (
         balances.approved_transaction_count,
         balances.declined_transaction_count,
         balances.fraud_transaction_count,
+        cast(balances.cumulative_transaction_count as {{ dbt.type_bigint() }}) as cumulative_transaction_count,
         balances.credit_limit,
         {{ dbt.datediff('balances.opened_date', 'balances.snapshot_date', 'day') }} as days_since_opened,  -- noqa: LT05
         -- flags

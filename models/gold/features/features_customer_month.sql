@@ -51,7 +51,6 @@
     fact_customer_monthly only deletes a customer's months from the first one it rewrites;
     a transaction or account day withdrawn or moved away from a month before R needs
     --full-refresh, as it does for fact_customer_monthly. -#}
--- depends_on: {{ ref('stg_accounts') }}
 {%- set horizon = var('churn_horizon_months', 2) %}
 {%- set lookback_months = var('fact_customer_monthly_lookback_months', 1) %}
 {#- rows before the current one the longest trailing frame (w12) reads -#}
@@ -200,12 +199,6 @@ window_keys as (
 ),
 
 {% if is_incremental() -%}
-accounts as (
-
-    select * from {{ ref('stg_accounts') }}
-
-),
-
 input_changes as (
 
     -- the month of every input row written since this model's last write, through the
@@ -256,12 +249,15 @@ early_customers as (
 
 early_accounts as (
 
-    -- their accounts: the account snapshot holds each account under its customer in
-    -- stg_accounts (it rebuilds an account that moves), so their earlier month ends are
+    -- their accounts, as the account snapshot holds them (its customer_id is the same on
+    -- every day of an account: it rebuilds an account that moves) on their last day, one
+    -- row per account through its is_last_day index; their earlier month ends are then
     -- read through its (account_id, snapshot_date) index
-    select accounts.account_id
-    from accounts
-    where accounts.customer_id in (select early_customers.customer_id from early_customers)
+    select last_days.account_id
+    from account_days as last_days
+    where
+        last_days.is_last_day
+        and last_days.customer_id in (select early_customers.customer_id from early_customers)
 
 ),
 
