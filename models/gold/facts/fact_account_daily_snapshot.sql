@@ -78,38 +78,23 @@ account_versions as (
 
     select
         account_history.account_id,
-        first_value(account_history.customer_id) over (
-            partition by account_history.account_id
-            order by
-                case when known_customers.customer_id is null then 1 else 0 end,
-                account_history.dbt_valid_from desc
-            rows between unbounded preceding and unbounded following
-        ) as customer_id,
-        first_value(account_history.product_id) over (
-            partition by account_history.account_id
-            order by case when account_history.product_id is null then 1 else 0 end, account_history.dbt_valid_from
-            rows between unbounded preceding and unbounded following
-        ) as product_id,
-        first_value(account_history.account_type) over (
-            partition by account_history.account_id
-            order by
-                case when account_history.account_type is null then 1 else 0 end,
-                account_history.dbt_valid_from desc
-            rows between unbounded preceding and unbounded following
-        ) as account_type,
-        first_value(account_history.currency) over (
-            partition by account_history.account_id
-            order by case when account_history.currency is null then 1 else 0 end, account_history.dbt_valid_from desc
-            rows between unbounded preceding and unbounded following
-        ) as currency,
+        {{ first_present_value(
+            'account_history.customer_id', 'account_history.account_id', 'account_history.dbt_valid_from desc',
+            missing='known_customers.customer_id is null',
+        ) }} as customer_id,
+        {{ first_present_value(
+            'account_history.product_id', 'account_history.account_id', 'account_history.dbt_valid_from',
+        ) }} as product_id,
+        {{ first_present_value(
+            'account_history.account_type', 'account_history.account_id', 'account_history.dbt_valid_from desc',
+        ) }} as account_type,
+        {{ first_present_value(
+            'account_history.currency', 'account_history.account_id', 'account_history.dbt_valid_from desc',
+        ) }} as currency,
         min(account_history.opened_date) over (partition by account_history.account_id) as opened_date,
-        first_value(account_history.opening_balance) over (
-            partition by account_history.account_id
-            order by
-                case when account_history.opening_balance is null then 1 else 0 end,
-                account_history.dbt_valid_from
-            rows between unbounded preceding and unbounded following
-        ) as opening_balance,
+        {{ first_present_value(
+            'account_history.opening_balance', 'account_history.account_id', 'account_history.dbt_valid_from',
+        ) }} as opening_balance,
         account_history.closed_date,
         account_history.credit_limit,
         account_history.updated_at,

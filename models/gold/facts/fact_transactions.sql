@@ -123,11 +123,7 @@ accounts as (
     -- and a full refresh resolves old transactions exactly as the incremental runs did
     select
         account_id,
-        first_value(product_id) over (
-            partition by account_id
-            order by case when product_id is null then 1 else 0 end, dbt_valid_from
-            rows between unbounded preceding and unbounded following
-        ) as product_id,
+        {{ first_present_value('product_id', 'account_id', 'dbt_valid_from') }} as product_id,
         min(opened_date) over (partition by account_id) as opened_date,
         row_number() over (partition by account_id order by dbt_valid_from desc) as version_rank
     from account_history
