@@ -48,6 +48,29 @@
 {%- set null_boolean = 'cast(null as ' ~ dbt.type_boolean() ~ ')' %}
 {%- set judged_columns = ['natural_key', 'batch_id', 'loaded_at', 'row_hash', 'rejection_reason', 'is_code_repaired'] %}
 
+{%- set copy_key = dbt.concat(['batch_id', "'|'", 'row_hash']) %}
+{#- the flags counted on the kept row of each key, as conditions on one judged row -#}
+{%- set kept_flags = {
+    'codes_repaired': 'is_code_repaired',
+    'incomplete_rows': 'is_complete = false',
+    'unknown_references_kept': 'has_unknown_reference',
+    'invalid_emails_nulled': 'is_email_valid = false',
+    'invalid_phones_nulled': 'is_phone_valid = false',
+} %}
+
+{#-
+    How it stays cheap and exact. A key judged once (most of them) is its own kept row:
+    it is no duplicate, no re-send, and its batch and content are its own (row_hash covers
+    the key columns, so two rows with the same batch and content have the same key). So
+    only the keys judged more than once are ranked and compared, and what the others add
+    is counted in one pass without sorting: every count over all judged rows, minus the
+    same count over the rows of keys judged more than once, plus what ranking those gives.
+    natural_key is a function of the key the staging model deduplicates on, so the rows of
+    a natural_key judged more than once (found through base_transactions' natural_key
+    index) hold every key judged more than once whole; rows without a natural_key are
+    ranked too.
+-#}
+
 with
 
 {% for table in silver_tables %}
@@ -57,9 +80,9 @@ bronze_{{ table.name }} as (
 
 ),
 
--- only the columns counted: the CTE is read twice, and postgres would otherwise store
--- every judged row whole (raw_row included)
-base_{{ table.name }} as (
+-- only the columns counted; not materialized (postgres): read three times, each read
+-- goes to the table (through the natural_key index where there is one)
+base_{{ table.name }} as not materialized (
 
     select
         {{ (judged_columns + table.key.split(', ') + table.get('flag_columns', [])) | join(',\n        ') }}
@@ -70,6 +93,33 @@ base_{{ table.name }} as (
 stg_{{ table.name }} as (
 
     select * from {{ ref('stg_' ~ table.name) }}
+
+),
+
+repeated_keys_{{ table.name }} as (
+
+    select natural_key
+    from base_{{ table.name }}
+    group by natural_key
+    having count(*) > 1
+
+),
+
+repeated_{{ table.name }} as (
+
+    select
+        {{ (judged_columns + table.key.split(', ')) | join(',\n        ') }},
+        {{ copy_key }} as copy_key,
+        {{ table.get('is_complete', null_boolean) }} as is_complete,
+        {{ table.get('has_unknown_reference', 'false') }} as has_unknown_reference,
+        {{ table.get('is_email_valid', null_boolean) }} as is_email_valid,
+        {{ table.get('is_phone_valid', null_boolean) }} as is_phone_valid
+    from base_{{ table.name }}
+    -- an array, not a semi-join: postgres then reads the few rows through the index
+    -- instead of scanning the table for them
+    where
+        natural_key = any(array(select repeated_keys_{{ table.name }}.natural_key from repeated_keys_{{ table.name }}))
+        or natural_key is null
 
 ),
 
@@ -92,25 +142,57 @@ bronze_counts as (
 
 ),
 
--- rows sent twice in one batch (same key and content), accepted or not: the source's
--- duplicates; and rejected rows whose codes were repaired before another check rejected
--- them (their parent was rejected): the code_format defect was found all the same
-sent_copies as (
+-- every judged row, in one pass: no sort, no ranking
+judged_counts as (
 
     {% for table in silver_tables %}
     select
         '{{ table.name }}' as source_table,
-        count(*) - count(distinct {{ dbt.concat(['batch_id', "'|'", 'row_hash']) }}) as duplicate_rows_sent,
-        sum(
-            case when rejection_reason is not null and is_code_repaired then 1 else 0 end
-        ) as codes_repaired_on_rejected_rows
-    from base_{{ table.name }}
+        count(*) as judged_rows,
+        count({{ copy_key }}) as copy_keyed_rows,
+        -- rejected rows whose codes were repaired before another check rejected them
+        -- (their parent was rejected): the code_format defect was found all the same
+        count(case when rejection_reason is not null and is_code_repaired then 1 end)
+            as codes_repaired_on_rejected_rows,
+        {%- for flag, condition in kept_flags.items() %}
+        count(case when rejection_reason is null and ({{ condition }}) then 1 end) as accepted_{{ flag }},
+        {%- endfor %}
+        count(case when rejection_reason is null and natural_key is not null then 1 end) as accepted_keyed_rows
+    from (
+        select
+            natural_key,
+            batch_id,
+            row_hash,
+            rejection_reason,
+            is_code_repaired,
+            {{ table.get('is_complete', null_boolean) }} as is_complete,
+            {{ table.get('has_unknown_reference', 'false') }} as has_unknown_reference,
+            {{ table.get('is_email_valid', null_boolean) }} as is_email_valid,
+            {{ table.get('is_phone_valid', null_boolean) }} as is_phone_valid
+        from base_{{ table.name }}
+    ) as judged
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
 
--- accepted rows ranked exactly as the staging models rank them
+-- rows sent twice in one batch (same key and content), accepted or not: the source's
+-- duplicates; only rows of keys judged more than once can be one
+repeated_copies as (
+
+    {% for table in silver_tables %}
+    select
+        '{{ table.name }}' as source_table,
+        count(*) as repeated_rows,
+        count(copy_key) as repeated_copy_keyed_rows,
+        count(distinct copy_key) as repeated_distinct_copies
+    from repeated_{{ table.name }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+-- accepted rows of keys judged more than once, ranked exactly as the staging models rank
 accepted as (
 
     {% for table in silver_tables %}
@@ -128,33 +210,57 @@ accepted as (
             order by loaded_at desc, batch_id desc, row_hash desc
         ) as kept_batch_id,
         is_code_repaired,
-        {{ table.get('is_complete', null_boolean) }} as is_complete,
-        {{ table.get('has_unknown_reference', 'false') }} as has_unknown_reference,
-        {{ table.get('is_email_valid', null_boolean) }} as is_email_valid,
-        {{ table.get('is_phone_valid', null_boolean) }} as is_phone_valid
-    from base_{{ table.name }}
+        is_complete,
+        has_unknown_reference,
+        is_email_valid,
+        is_phone_valid
+    from repeated_{{ table.name }}
     where rejection_reason is null
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 ),
 
-accepted_counts as (
+repeated_counts as (
 
     select
         source_table,
-        count(*) as accepted_rows,
         count(distinct natural_key) as distinct_keys,
+        sum(case when natural_key is not null then 1 else 0 end) as keyed_rows,
         sum(case when load_rank > 1 and batch_id = kept_batch_id then 1 else 0 end) as duplicates_removed,
-        sum(case when load_rank > 1 and batch_id != kept_batch_id then 1 else 0 end) as resends_superseded,
-        -- flags of the kept rows: repaired or nulled values, unknown parents kept
-        sum(case when load_rank = 1 and is_code_repaired then 1 else 0 end) as codes_repaired,
-        sum(case when load_rank = 1 and is_complete = false then 1 else 0 end) as incomplete_rows,
-        sum(case when load_rank = 1 and has_unknown_reference then 1 else 0 end) as unknown_references_kept,
-        sum(case when load_rank = 1 and is_email_valid = false then 1 else 0 end) as invalid_emails_nulled,
-        sum(case when load_rank = 1 and is_phone_valid = false then 1 else 0 end) as invalid_phones_nulled
+        -- flags of the rows not kept, taken off the flags of every accepted row
+        {%- for flag, condition in kept_flags.items() %}
+        sum(case when load_rank > 1 and ({{ condition }}) then 1 else 0 end) as superseded_{{ flag }},
+        {%- endfor %}
+        sum(case when load_rank > 1 and batch_id != kept_batch_id then 1 else 0 end) as resends_superseded
     from accepted
     group by source_table
+
+),
+
+accepted_counts as (
+
+    -- accepted keys judged once are distinct keys and kept rows of their own
+    select
+        judged_counts.source_table,
+        judged_counts.accepted_keyed_rows
+        - coalesce(repeated_counts.keyed_rows, 0)
+        + coalesce(repeated_counts.distinct_keys, 0) as distinct_keys,
+        -- rows without a copy key (a NULL batch) count as copies, as count(distinct) does
+        judged_counts.judged_rows - judged_counts.copy_keyed_rows
+        + repeated_copies.repeated_copy_keyed_rows - repeated_copies.repeated_distinct_copies
+            as duplicate_rows_sent,
+        judged_counts.codes_repaired_on_rejected_rows,
+        coalesce(repeated_counts.duplicates_removed, 0) as duplicates_removed,
+        {%- for flag in kept_flags %}
+        judged_counts.accepted_{{ flag }} - coalesce(repeated_counts.superseded_{{ flag }}, 0) as {{ flag }},
+        {%- endfor %}
+        coalesce(repeated_counts.resends_superseded, 0) as resends_superseded
+    from judged_counts
+    inner join repeated_copies
+        on judged_counts.source_table = repeated_copies.source_table
+    left join repeated_counts
+        on judged_counts.source_table = repeated_counts.source_table
 
 ),
 
@@ -192,7 +298,7 @@ final as (
         -- measures
         bronze_counts.bronze_rows,
         coalesce(accepted_counts.distinct_keys, 0) as accepted_distinct_keys,
-        sent_copies.duplicate_rows_sent,
+        accepted_counts.duplicate_rows_sent,
         coalesce(accepted_counts.duplicates_removed, 0) as duplicates_removed,
         coalesce(accepted_counts.resends_superseded, 0) as resends_superseded,
         coalesce(rejected_counts.rejected_rows, 0) as rejected_rows,
@@ -201,7 +307,7 @@ final as (
         {%- endfor %}
         coalesce(silver_counts.silver_rows, 0) as silver_rows,
         coalesce(accepted_counts.codes_repaired, 0) as codes_repaired,
-        coalesce(sent_copies.codes_repaired_on_rejected_rows, 0) as codes_repaired_on_rejected_rows,
+        coalesce(accepted_counts.codes_repaired_on_rejected_rows, 0) as codes_repaired_on_rejected_rows,
         coalesce(accepted_counts.incomplete_rows, 0) as incomplete_rows,
         coalesce(accepted_counts.unknown_references_kept, 0) as unknown_references_kept,
         coalesce(accepted_counts.invalid_emails_nulled, 0) as invalid_emails_nulled,
@@ -212,8 +318,6 @@ final as (
         + coalesce(accepted_counts.duplicates_removed, 0)
         + coalesce(accepted_counts.resends_superseded, 0) as is_balanced
     from bronze_counts
-    left join sent_copies
-        on bronze_counts.source_table = sent_copies.source_table
     left join accepted_counts
         on bronze_counts.source_table = accepted_counts.source_table
     left join rejected_counts

@@ -12,19 +12,75 @@
             {'columns': ['merchant_key']},
             {'columns': ['loaded_at']},
             {'columns': ['dbt_loaded_at']},
+            {'columns': ['has_unresolved_reference']},
         ],
-        post_hook=["{{ delete_facts_missing_upstream(this, ref('stg_transactions'), 'transaction_id') }}"],
+        post_hook=[
+            "{{ delete_facts_missing_upstream_if_counts_differ(this, ref('stg_transactions'), 'transaction_id') }}"
+        ],
     )
 }}
 
-{#- late rows arrive with a new load time; the loader stamps load times in commit order, so
-    `>` on the newest load time held misses nothing and re-reads nothing. The event
-    lookback re-keys the last days of events (their customer version may have changed). -#}
+{#- An incremental run reads, through indexes, only the staged rows that can give a row
+    the fact does not hold as it would compute it now:
+    - every row stg_transactions wrote since the fact's latest write (its dbt_loaded_at):
+      new and late loads, re-sends, rows accepted late once their parent arrived (they keep
+      their original load time). stg_transactions stamps every row it inserts or rewrites,
+      and it runs before the fact, so the fact has read every staged row written up to its
+      latest write: the rows not read are held as the fact last computed them;
+    - rows loaded after the newest load time held (minus the load lookback): the same rows
+      in a normal run, kept so the var still widens the read;
+    - the last days of events (the event lookback: their customer version may have
+      changed), found in the fact itself through its transaction_date index: the staged
+      rows not written since are held with the same event time;
+    - facts that met an unknown member last time (late-arriving dimensions).
+    Of these it writes only the rows that differ from the ones held (macros/
+    gold_incremental_reads.sql), so a run without new data writes next to nothing. Staged
+    rows withdrawn since are deleted by the post-hook, which counts both tables first. -#}
 {%- set load_lookback_hours = var('fact_transactions_load_lookback_hours', 0) %}
 {%- set event_lookback_days = var('fact_transactions_event_lookback_days', 3) %}
 {%- set epoch = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" %}
 
-with transactions as (
+{#- The watermarks are read before the model's query and written into it as literals, so
+    the planner sees how few rows are past them (the statistics are fresh: incremental
+    models analyze themselves) and reads them through the indexes. Each max() is taken
+    from the end of an index; the newest event held is on the newest day held. An empty
+    target reads all. -#}
+{%- set watermark = {} %}
+{%- if is_incremental() and execute %}
+{%- set watermark_query %}
+    with held_state as (
+
+        select
+            max(dbt_loaded_at) as last_written_at,
+            max(loaded_at) as last_loaded_at,
+            max(transaction_date) as last_transaction_date
+        from {{ this }}
+
+    )
+
+    select
+        cast(held_state.last_written_at as {{ dbt.type_string() }}) as last_written_at,
+        cast(held_state.last_loaded_at as {{ dbt.type_string() }}) as last_loaded_at,
+        cast(max(latest_day.transaction_at) as {{ dbt.type_string() }}) as last_transaction_at
+    from held_state
+    left join {{ this }} as latest_day
+        on held_state.last_transaction_date = latest_day.transaction_date
+    group by held_state.last_written_at, held_state.last_loaded_at
+{%- endset %}
+{%- set held = run_query(watermark_query).rows[0] %}
+{%- set literals = {} %}
+{%- for column in ['last_written_at', 'last_loaded_at', 'last_transaction_at'] %}
+{%- set literal = "cast('" ~ held[column] ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+{%- do literals.update({column: epoch if held[column] is none else literal}) %}
+{%- endfor %}
+{%- do watermark.update({'last_written_at': literals.last_written_at}) %}
+{%- do watermark.update({'loaded_after': dbt.dateadd('hour', -load_lookback_hours, literals.last_loaded_at)}) %}
+{%- do watermark.update({'transacted_after': dbt.dateadd('day', -event_lookback_days, literals.last_transaction_at)}) %}
+{%- endif %}
+
+-- not materialized (postgres): an incremental run reads it twice, by key and through the
+-- load-time indexes; a shared CTE would copy every staged row first
+with transactions as not materialized (
 
     select * from {{ ref('stg_transactions') }}
 
@@ -67,25 +123,33 @@ dates as (
 ),
 
 {% if is_incremental() %}
-watermark as (
+read_keys as (
 
-    -- load-time high-water mark (minus an optional lookback) and an event-time lookback,
-    -- so same-day and late rows are re-read; the coalesce makes an empty target read all
-    select
-        {{ dbt.dateadd('hour', -load_lookback_hours, 'coalesce(max(loaded_at), ' ~ epoch ~ ')') }} as loaded_after,
-        {{ dbt.dateadd('day', -event_lookback_days, 'coalesce(max(transaction_at), ' ~ epoch ~ ')') }}
-            as transacted_after
-    from {{ this }}
+    select transactions.transaction_id
+    from transactions
+    where transactions.dbt_loaded_at > {{ watermark.last_written_at }}
 
-),
+    union
 
-unresolved as (
+    select transactions.transaction_id
+    from transactions
+    where transactions.loaded_at > {{ from_utc_timestamp(watermark.loaded_after) }}
+
+    union
+
+    select held.transaction_id
+    from {{ this }} as held
+    where
+        held.transaction_date >= cast({{ watermark.transacted_after }} as date)
+        and held.transaction_at >= {{ watermark.transacted_after }}
+
+    union
 
     -- facts that met an unknown member last time are retried: the dimension row may
     -- have arrived since (late-arriving dimension)
-    select transaction_id
-    from {{ this }}
-    where has_unresolved_reference
+    select held.transaction_id
+    from {{ this }} as held
+    where held.has_unresolved_reference
 
 ),
 {% endif %}
@@ -99,18 +163,8 @@ new_transactions as (
         {{ to_utc_timestamp('transactions.loaded_at') }} as loaded_at_utc
     from transactions
     {% if is_incremental() %}
-    cross join watermark
-    where
-        {{ to_utc_timestamp('transactions.loaded_at') }} > watermark.loaded_after
-        or {{ to_utc_timestamp('transactions.transaction_time') }} >= watermark.transacted_after
-        or transactions.transaction_id in (select unresolved.transaction_id from unresolved)
-        -- staged rows the fact has never held, whatever their timestamps (e.g. a row
-        -- silver accepted late, once its parent arrived, keeps its original load time)
-        or not exists (
-            select 1
-            from {{ this }} as already_loaded
-            where already_loaded.transaction_id = transactions.transaction_id
-        )
+    inner join read_keys
+        on transactions.transaction_id = read_keys.transaction_id
     {% endif %}
 
 ),
@@ -194,7 +248,7 @@ keyed as (
 
 ),
 
-final as (
+computed as (
 
     select
         -- keys
@@ -282,6 +336,17 @@ final as (
         loaded_at_utc as loaded_at,
         {{ dbt_loaded_at() }} as dbt_loaded_at
     from keyed
+
+),
+
+final as (
+
+    -- an incremental run writes only the rows that changed
+    select computed.*
+    from computed
+    {% if is_incremental() -%}
+    where {{ changed_from_held(this, 'computed', ['transaction_id']) }}
+    {%- endif %}
 
 )
 
