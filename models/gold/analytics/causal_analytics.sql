@@ -28,7 +28,7 @@
 
 {%- set purchase_metrics = {
     'purchase_count': '1.0',
-    'purchase_amount': 'purchases.transaction_amount_abs',
+    'purchase_amount': 'span_purchases.transaction_amount_abs',
 } %}
 
 with campaign_contacts as (
@@ -37,9 +37,18 @@ with campaign_contacts as (
 
 ),
 
-transactions as (
+-- not materialized (postgres): read twice, it would be copied whole; inlined, the
+-- campaign windows read their days through the transaction_date index
+transactions as not materialized (
 
-    select * from {{ ref('fact_transactions') }}
+    select
+        customer_id,
+        transaction_date,
+        transaction_amount_abs,
+        is_purchase,
+        is_fraud,
+        is_approved
+    from {{ ref('fact_transactions') }}
 
 ),
 
@@ -142,6 +151,26 @@ contact_windows as (
 
 ),
 
+campaign_span as (
+
+    -- every randomised campaign's pre-period and window together: the only days of
+    -- purchases the customer periods read
+    select
+        min(pre_start_date) as first_date,
+        max(end_date) as last_date
+    from contact_windows
+
+),
+
+span_purchases as (
+
+    select purchases.*
+    from purchases
+    inner join campaign_span
+        on purchases.transaction_date between campaign_span.first_date and campaign_span.last_date
+
+),
+
 customer_periods as (
 
     select
@@ -152,26 +181,26 @@ customer_periods as (
         coalesce(sum(
             case
                 when
-                    purchases.transaction_date >= contact_windows.start_date
-                    and purchases.transaction_date <= contact_windows.end_date
+                    span_purchases.transaction_date >= contact_windows.start_date
+                    and span_purchases.transaction_date <= contact_windows.end_date
                     then {{ as_double(expression) }}
             end
         ), 0) as {{ metric }}_post,
         coalesce(sum(
             case
                 when
-                    purchases.transaction_date >= contact_windows.pre_start_date
-                    and purchases.transaction_date < contact_windows.start_date
+                    span_purchases.transaction_date >= contact_windows.pre_start_date
+                    and span_purchases.transaction_date < contact_windows.start_date
                     then {{ as_double(expression) }}
             end
         ), 0) as {{ metric }}_pre{% if not loop.last %},{% endif %}
         {%- endfor %}
     from contact_windows
-    left join purchases
+    left join span_purchases
         on
-            contact_windows.customer_id = purchases.customer_id
-            and contact_windows.pre_start_date <= purchases.transaction_date
-            and contact_windows.end_date >= purchases.transaction_date
+            contact_windows.customer_id = span_purchases.customer_id
+            and contact_windows.pre_start_date <= span_purchases.transaction_date
+            and contact_windows.end_date >= span_purchases.transaction_date
     group by
         contact_windows.campaign_id,
         contact_windows.customer_id,
@@ -307,15 +336,37 @@ attribution as (
 
 -- economy --------------------------------------------------------------------------------------
 
+spend_cells as (
+
+    -- one read and two hashed groupings, where counting distinct days and customers per
+    -- month would sort every transaction: a row per day (with its purchases) and a row per
+    -- month and approved customer (approved_customer_id null: the month's other rows)
+    select
+        transaction_date,
+        cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as month_start_date,
+        case when is_approved then customer_id end as approved_customer_id,
+        grouping(transaction_date) = 0 as is_day_row,
+        sum(case when is_purchase and not is_fraud then 1 else 0 end) as purchases
+    from transactions
+    group by grouping sets (
+        (transaction_date, cast({{ dbt.date_trunc('month', 'transaction_date') }} as date)),
+        (
+            cast({{ dbt.date_trunc('month', 'transaction_date') }} as date),
+            case when is_approved then customer_id end
+        )
+    )
+
+),
+
 monthly_spend as (
 
     select
-        cast({{ dbt.date_trunc('month', 'transactions.transaction_date') }} as date) as month_start_date,
-        count(distinct transactions.transaction_date) as days_with_data,
-        sum(case when transactions.is_purchase and not transactions.is_fraud then 1 else 0 end) as purchases,
-        count(distinct case when transactions.is_approved then transactions.customer_id end) as active_customers
-    from transactions
-    group by cast({{ dbt.date_trunc('month', 'transactions.transaction_date') }} as date)
+        month_start_date,
+        count(case when is_day_row then transaction_date end) as days_with_data,
+        cast(sum(case when is_day_row then purchases else 0 end) as {{ dbt.type_bigint() }}) as purchases,
+        count(case when not is_day_row then approved_customer_id end) as active_customers
+    from spend_cells
+    group by month_start_date
 
 ),
 

@@ -60,13 +60,16 @@ with transaction_risk as (
 
 ),
 
-transactions as (
+-- not materialized (postgres): read twice, it would be copied whole; inlined, the first
+-- month comes from the transaction_date index
+transactions as not materialized (
 
     select * from {{ ref('fact_transactions') }}
 
 ),
 
-customers as (
+-- read twice; inlined, the planner keeps its statistics
+customers as not materialized (
 
     select * from {{ ref('dim_customer') }}
 
@@ -84,30 +87,53 @@ churn_features as (
 
 ),
 
-fraud_rows as (
+fraud_cells as (
 
-    {% for analysis, expression in fraud_factors.items() %}
+    -- one pass over the transactions: counts and sums per combination of the factors
+    -- (a few thousand cells), and each signal's among them; every fraud row below is a
+    -- sum of cells, exact since counts and amounts add up. A signal's sums are null, not
+    -- 0, when no transaction has it: what a sum over none gives
     select
-        '{{ analysis }}' as analysis,
-        cast({{ expression }} as {{ dbt.type_string() }}) as factor_value,
+        {% for analysis, expression in fraud_factors.items() -%}
+        cast({{ expression }} as {{ dbt.type_string() }}) as {{ analysis }},
+        {% endfor -%}
         count(*) as population_count,
         sum(case when is_fraud then 1 else 0 end) as event_count,
         sum(case when is_fraud then amount_abs else 0 end) as event_amount,
-        cast(null as {{ dbt.type_float() }}) as average_value
+        {% for signal, expression in fraud_signals.items() -%}
+        count(case when {{ expression }} then 1 end) as {{ signal }}_population_count,
+        sum(case when {{ expression }} then case when is_fraud then 1 else 0 end end) as {{ signal }}_event_count,
+        sum(case when {{ expression }} then case when is_fraud then amount_abs else 0 end end)
+            as {{ signal }}_event_amount{{ ',' if not loop.last }}
+        {% endfor -%}
     from transaction_risk
+    group by {% for analysis in fraud_factors %}{{ loop.index }}{{ ', ' if not loop.last }}{% endfor %}
+
+),
+
+fraud_rows as (
+
+    {% for analysis in fraud_factors %}
+    select
+        '{{ analysis }}' as analysis,
+        {{ analysis }} as factor_value,
+        cast(sum(population_count) as {{ dbt.type_bigint() }}) as population_count,
+        sum(event_count) as event_count,
+        sum(event_amount) as event_amount,
+        cast(null as {{ dbt.type_float() }}) as average_value
+    from fraud_cells
     group by 1, 2
     union all
     {% endfor %}
-    {% for signal, expression in fraud_signals.items() %}
+    {% for signal in fraud_signals %}
     select
         'fraud_by_signal' as analysis,
         '{{ signal }}' as factor_value,
-        count(*) as population_count,
-        sum(case when is_fraud then 1 else 0 end) as event_count,
-        sum(case when is_fraud then amount_abs else 0 end) as event_amount,
+        cast(coalesce(sum({{ signal }}_population_count), 0) as {{ dbt.type_bigint() }}) as population_count,
+        sum({{ signal }}_event_count) as event_count,
+        sum({{ signal }}_event_amount) as event_amount,
         cast(null as {{ dbt.type_float() }}) as average_value
-    from transaction_risk
-    where {{ expression }}
+    from fraud_cells
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -115,15 +141,30 @@ fraud_rows as (
 
 fraud_baseline as (
 
-    select {{ safe_ratio('sum(case when is_fraud then 1 else 0 end)', 'count(*)') }} as baseline_rate
-    from transaction_risk
+    select {{ safe_ratio('sum(event_count)', 'sum(population_count)') }} as baseline_rate
+    from fraud_cells
+
+),
+
+transaction_outcomes as (
+
+    -- one pass: transactions by outcome and decline reason
+    select
+        is_declined,
+        case when is_declined then coalesce(decline_reason, 'unspecified') end as decline_reason,
+        count(*) as transaction_count,
+        sum(transaction_amount_abs) as transaction_amount
+    from transactions
+    group by 1, 2
 
 ),
 
 transaction_totals as (
 
-    select count(*) as transaction_count
-    from transactions
+    select
+        cast(sum(transaction_count) as {{ dbt.type_bigint() }}) as transaction_count,
+        sum(case when is_declined then transaction_count else 0 end) as declined_count
+    from transaction_outcomes
 
 ),
 
@@ -131,22 +172,21 @@ decline_rows as (
 
     select
         'decline_reasons' as analysis,
-        coalesce(transactions.decline_reason, 'unspecified') as factor_value,
+        transaction_outcomes.decline_reason as factor_value,
         transaction_totals.transaction_count as population_count,
-        count(*) as event_count,
-        sum(transactions.transaction_amount_abs) as event_amount,
+        transaction_outcomes.transaction_count as event_count,
+        transaction_outcomes.transaction_amount as event_amount,
         cast(null as {{ dbt.type_float() }}) as average_value
-    from transactions
+    from transaction_outcomes
     cross join transaction_totals
-    where transactions.is_declined
-    group by 1, 2, 3
+    where transaction_outcomes.is_declined
 
 ),
 
 decline_baseline as (
 
-    select {{ safe_ratio('sum(case when is_declined then 1 else 0 end)', 'count(*)') }} as baseline_rate
-    from transactions
+    select {{ safe_ratio('declined_count', 'transaction_count') }} as baseline_rate
+    from transaction_totals
 
 ),
 
@@ -197,30 +237,46 @@ churn_baseline as (
 
 ),
 
-active_months as (
+active_month_totals as (
 
-    select customer_months.*
+    -- one pass over the customer-months since the first transaction's month: per customer
+    -- (the instalments of the borrowers) and over all of them (the service issues, their
+    -- satisfaction averaged over the same rows as before)
+    select
+        customer_id,
+        grouping(customer_id) as is_all_customers,
+        count(*) as customer_month_count,
+        {% for issue, column in service_issues.items() -%}
+        sum({{ column }}) as {{ issue }}_event_count,
+        avg(case when {{ column }} > 0 then {{ as_double('avg_satisfaction_score') }} end)
+            as {{ issue }}_average_value,
+        {% endfor -%}
+        sum(loan_installment_due_count) as installments_due,
+        sum(late_payment_count + missed_payment_count) as late_or_missed
     from customer_months
-    where customer_months.month_start_date >= (
+    where month_start_date >= (
         select cast({{ dbt.date_trunc('month', 'min(transaction_date)') }} as date) from transactions
     )
+    group by grouping sets ((customer_id), ())
 
 ),
 
 service_rows as (
 
     -- per customer-month: how often each kind of issue occurs, and the satisfaction score
-    -- of the months that had one
-    {% for issue, column in service_issues.items() %}
+    -- of the months that had one (no rows when there is no customer-month)
+    {% for issue in service_issues %}
     select
         'service_issues' as analysis,
         '{{ issue }}' as factor_value,
-        count(*) as population_count,
-        sum({{ column }}) as event_count,
+        customer_month_count as population_count,
+        {{ issue }}_event_count as event_count,
         cast(null as {{ dbt.type_numeric() }}) as event_amount,
-        avg(case when {{ column }} > 0 then {{ as_double('avg_satisfaction_score') }} end) as average_value
-    from active_months
-    group by 1, 2
+        {{ issue }}_average_value as average_value
+    from active_month_totals
+    where
+        is_all_customers = 1
+        and customer_month_count > 0
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -229,12 +285,13 @@ service_rows as (
 borrowers as (
 
     select
-        active_months.customer_id,
-        sum(active_months.loan_installment_due_count) as installments_due,
-        sum(active_months.late_payment_count + active_months.missed_payment_count) as late_or_missed
-    from active_months
-    group by 1
-    having sum(active_months.loan_installment_due_count) > 0
+        customer_id,
+        installments_due,
+        late_or_missed
+    from active_month_totals
+    where
+        is_all_customers = 0
+        and installments_due > 0
 
 ),
 

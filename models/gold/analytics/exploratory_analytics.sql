@@ -14,13 +14,19 @@
     row, population-level correlations between the main features.
 #}
 
+{#- a transaction's calendar month, counted back from the last day's (0): 365 days never
+    span more than 13 -#}
+{%- set month_offsets = range(13) %}
+
 with customers as (
 
     select * from {{ ref('dim_customer') }}
 
 ),
 
-transactions as (
+-- not materialized (postgres): read twice, it would be copied whole; inlined, the last
+-- day comes from the transaction_date index
+transactions as not materialized (
 
     select * from {{ ref('fact_transactions') }}
 
@@ -59,6 +65,24 @@ as_of as (
 
 ),
 
+-- materialized (postgres): computed once; inlined, every transaction would compute them
+as_of_months as materialized (
+
+    -- the first day of the last day's month and of the 11 before it (dates: a
+    -- transaction's date is compared, not cast)
+    select
+        as_of_date,
+        {% for months in month_offsets if months < 12 -%}
+        cast({{ dbt.dateadd(
+            'month',
+            -months,
+            dbt.date_trunc('month', 'cast(as_of_date as ' ~ dbt.type_timestamp() ~ ')'),
+        ) }} as date) as month_start_{{ months }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from as_of
+
+),
+
 current_customers as (
 
     select *
@@ -69,21 +93,46 @@ current_customers as (
 
 ),
 
-last_year as (
+-- materialized (postgres): read three times, as the narrow rows of the columns used (a
+-- fact row is wide; scanning it three times costs more than copying these once)
+last_year as materialized (
 
-    select transactions.*
+    select
+        transactions.customer_id,
+        transactions.merchant_id,
+        transactions.merchant_key,
+        transactions.transaction_date,
+        transactions.transaction_amount_abs,
+        transactions.is_approved,
+        transactions.is_debit,
+        transactions.is_fee_transaction,
+        transactions.is_purchase,
+        transactions.is_digital_channel,
+        transactions.is_night,
+        transactions.is_international,
+        transactions.is_card_not_present,
+        -- calendar months before the last day's (0 to 12: 365 days never span more than 13)
+        case
+            {% for months in month_offsets if months < 12 -%}
+            when transactions.transaction_date >= as_of_months.month_start_{{ months }} then {{ months }}
+            {% endfor -%}
+            else 12
+        end as months_back
     from transactions
-    cross join as_of
+    cross join as_of_months
     where
         transactions.customer_id is not null
-        and transactions.transaction_date > {{ dbt.dateadd('day', -365, 'as_of.as_of_date') }}
+        and transactions.transaction_date > {{ dbt.dateadd('day', -365, 'as_of_months.as_of_date') }}
 
 ),
 
 behaviour as (
 
     -- the same spend definition as the k-means features (scripts/ml/features.py):
-    -- approved debits the customer made, fees excluded
+    -- approved debits the customer made, fees excluded. Shares are counts over the
+    -- transaction count (what avg() of 1.0/0.0 computes, without numeric additions), and
+    -- the months with a transaction are flagged one by one rather than counted distinct,
+    -- which would sort every transaction
     select
         customer_id,
         max(case when is_approved and is_debit and not is_fee_transaction then transaction_date end)
@@ -93,13 +142,39 @@ behaviour as (
             as monetary_amount,
         count(*) as transaction_count,
         avg(case when is_approved and is_purchase then transaction_amount_abs end) as avg_ticket_amount,
-        avg(case when is_digital_channel then 1.0 else 0.0 end) as digital_share,
-        avg(case when is_night then 1.0 else 0.0 end) as night_share,
-        avg(case when is_international then 1.0 else 0.0 end) as international_share,
-        avg(case when is_card_not_present then 1.0 else 0.0 end) as card_not_present_share,
-        count(distinct merchant_id) as distinct_merchant_count,
-        count(distinct {{ dbt.date_trunc('month', 'transaction_date') }}) as active_months
+        {% for share, flag in {
+            'digital_share': 'is_digital_channel',
+            'night_share': 'is_night',
+            'international_share': 'is_international',
+            'card_not_present_share': 'is_card_not_present',
+        }.items() -%}
+        cast(sum(case when {{ flag }} then 1 else 0 end) as {{ dbt.type_numeric() }}) / count(*) as {{ share }},
+        {% endfor -%}
+        cast(
+            {% for months in month_offsets -%}
+            max(case when months_back = {{ months }} then 1 else 0 end){{ ' +' if not loop.last }}
+            {% endfor -%}
+            as {{ dbt.type_bigint() }}
+        ) as active_months
     from last_year
+    group by customer_id
+
+),
+
+merchant_counts as (
+
+    -- distinct by grouping, not count(distinct), which would sort every transaction
+    select
+        customer_id,
+        count(*) as distinct_merchant_count
+    from (
+        select
+            customer_id,
+            merchant_id
+        from last_year
+        where merchant_id is not null
+        group by customer_id, merchant_id
+    ) as customer_merchants
     group by customer_id
 
 ),
@@ -149,7 +224,7 @@ profiles as (
         behaviour.night_share,
         behaviour.international_share,
         behaviour.card_not_present_share,
-        coalesce(behaviour.distinct_merchant_count, 0) as distinct_merchant_count,
+        coalesce(merchant_counts.distinct_merchant_count, 0) as distinct_merchant_count,
         coalesce(behaviour.active_months, 0) as active_months,
         category_spend.category as top_merchant_category,
         scoring_month.end_of_month_balance_amount
@@ -157,6 +232,8 @@ profiles as (
     cross join as_of
     left join behaviour
         on current_customers.customer_id = behaviour.customer_id
+    left join merchant_counts
+        on current_customers.customer_id = merchant_counts.customer_id
     left join category_spend
         on
             current_customers.customer_id = category_spend.customer_id

@@ -22,7 +22,7 @@
 
 {%- set months_since_signup = dbt.datediff(
     'cohort_members.cohort_month_date',
-    'customer_months.month_start_date',
+    'window_months.month_start_date',
     'month',
 ) %}
 
@@ -38,9 +38,16 @@ with customers as (
 
 ),
 
-transactions as (
+-- not materialized (postgres): read twice, it would be copied whole; inlined, the first
+-- and last days come from the transaction_date index and the other read takes only these
+-- columns
+transactions as not materialized (
 
-    select * from {{ ref('fact_transactions') }}
+    select
+        transaction_date,
+        channel,
+        is_fraud
+    from {{ ref('fact_transactions') }}
 
 ),
 
@@ -81,19 +88,32 @@ current_customers as (
 
 ),
 
--- 1. mean monthly purchase spend per customer, by segment -------------------------------
+window_months as (
 
-customer_spend as (
-
+    -- the complete months of the data, read once for the spend and the cohorts (a cohort
+    -- starts in the window); only the columns used, as it is read twice
     select
         customer_months.customer_id,
-        avg({{ as_double('customer_months.purchase_volume_amount') }}) as monthly_spend
+        customer_months.month_start_date,
+        customer_months.purchase_volume_amount,
+        customer_months.is_active
     from customer_months
     cross join data_window
     where
         customer_months.month_start_date >= data_window.first_month_date
         and customer_months.month_start_date < data_window.last_month_date
-    group by customer_months.customer_id
+
+),
+
+-- 1. mean monthly purchase spend per customer, by segment -------------------------------
+
+customer_spend as (
+
+    select
+        customer_id,
+        avg({{ as_double('purchase_volume_amount') }}) as monthly_spend
+    from window_months
+    group by customer_id
 
 ),
 
@@ -177,14 +197,12 @@ cohort_activity as (
     select
         cohort_members.cohort_month_date,
         cast({{ months_since_signup }} as {{ dbt.type_int() }}) as period_offset,
-        count(distinct case when customer_months.is_active then cohort_members.customer_id end) as active_customers
+        count(distinct case when window_months.is_active then cohort_members.customer_id end) as active_customers
     from cohort_members
-    inner join customer_months
+    inner join window_months
         on
-            cohort_members.customer_id = customer_months.customer_id
-            and cohort_members.cohort_month_date <= customer_months.month_start_date
-    cross join data_window
-    where customer_months.month_start_date < data_window.last_month_date
+            cohort_members.customer_id = window_months.customer_id
+            and cohort_members.cohort_month_date <= window_months.month_start_date
     group by
         cohort_members.cohort_month_date,
         cast({{ months_since_signup }} as {{ dbt.type_int() }})

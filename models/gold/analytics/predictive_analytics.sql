@@ -19,13 +19,26 @@ with customers as (
 
 ),
 
-transactions as (
+-- not materialized (postgres): read twice, it would be copied whole; inlined, the latest
+-- day comes from the transaction_date index and the other read takes only these columns
+transactions as not materialized (
 
-    select * from {{ ref('fact_transactions') }}
+    select
+        customer_id,
+        transaction_date,
+        is_approved,
+        is_fee_transaction,
+        is_purchase,
+        approved_amount_abs,
+        transaction_amount_abs,
+        fee_amount
+    from {{ ref('fact_transactions') }}
 
 ),
 
-customer_months as (
+-- not materialized: read twice (the scoring month, the balance window), each through
+-- its own filter
+customer_months as not materialized (
 
     select * from {{ ref('features_customer_month') }}
 
@@ -87,8 +100,7 @@ scoring_month as (
 scoring_month_dates as (
 
     select month_start_date as scoring_month_date
-    from customer_months
-    where is_scoring_month
+    from scoring_month
     group by month_start_date
 
 ),

@@ -10,8 +10,10 @@
             {'columns': ['customer_id']},
             {'columns': ['history_id', 'is_purchase', 'transaction_at', 'transaction_id']},
             {'columns': ['dbt_loaded_at']},
+            {'columns': ['merchant_key', 'history_id', 'transaction_at']},
+            {'columns': ['customer_key']},
         ],
-        post_hook=["{{ delete_facts_missing_upstream(this, ref('fact_transactions'), 'transaction_id') }}"],
+        post_hook=["{{ delete_rows_missing_upstream_when_counts_differ(this, ref('fact_transactions'), 'transaction_id') }}"],
     )
 }}
 
@@ -25,19 +27,31 @@
     recomputed from its earliest change on: a transaction that is new, withdrawn, reloaded
     (a re-sent row gets a new loaded_at), moved in time or re-keyed to another customer
     version or merchant. Its earlier rows keep their features, so the windows of the
-    recomputed rows read them as context: the last 30 rows of each
-    kind (purchase or not) and every row of the 24 hours before the change. Counts over the
-    whole history (prior transactions, first use of an IP country or a merchant) start
-    from what the earlier rows hold. A full refresh computes the same rows from all of
-    fact_transactions (pytest compares the two).
+    recomputed rows read them as context: the last 30 rows of each kind (purchase or not)
+    it recomputes, its last row and every row of the 24 hours before the change. Counts
+    over the whole history (prior transactions, first use of an IP country or a merchant)
+    start from what the earlier rows hold. A row whose transaction did not change but whose
+    merchant's attributes did (or whose customer version left dim_customer) keeps its
+    history features and gets its row-level ones again. A full refresh computes the same
+    rows from all of fact_transactions (pytest compares the two).
+
+    Finding the changes reads only what changed, through indexes: the rows the fact wrote
+    since this table's latest write (fact_transactions stamps dbt_loaded_at on every row
+    it writes), compared with the rows held; a full comparison only when a transaction was
+    withdrawn (or a row lost here); the merchants and customer versions that changed. What
+    to read is settled before the query is planned (macros/features_incremental.sql).
 #}
 
 {%- set night_end_hour = 6 %}
 {%- set norm_window_rows = 30 %}
 {%- set context_hours = 24 %}
+{%- if is_incremental() %}
+{%- set scope = transaction_risk_scope(this, ref('fact_transactions'), ref('dim_customer'), ref('dim_merchant')) %}
+{%- set refreshed_keys = scope.changed_merchant_keys or scope.left_customer_keys %}
+{%- endif %}
 
--- not materialized (postgres): an incremental run reads it three times, and each read
--- must go to the table (a shared CTE would copy all of it first)
+-- not materialized (postgres): an incremental run reads it several times, each through an
+-- index (a shared CTE would copy all of it first)
 with transactions as not materialized (
 
     select * from {{ ref('fact_transactions') }}
@@ -57,7 +71,7 @@ merchants as (
 ),
 
 -- each transaction with the dimension attributes its row-level features use; not
--- materialized: an incremental run reads it twice, for the changes and the rows recomputed
+-- materialized: an incremental run joins it to the few transactions it needs
 described as not materialized (
 
     select
@@ -99,38 +113,83 @@ described as not materialized (
 ),
 
 {% if is_incremental() %}
--- not materialized: read three times, through different indexes
+-- not materialized: read many times, through different indexes
 held as not materialized (
 
     select * from {{ this }}
 
 ),
 
+rewritten as (
+
+    -- the fact's rows written since this table's latest write (the dbt_loaded_at index);
+    -- all of them when that is unknown (unit tests)
+    select transactions.transaction_id
+    from transactions
+    {% if scope.written_after is not none %}
+    where transactions.dbt_loaded_at > {{ scope.written_after }}
+    {% endif %}
+
+),
+
+{% if not scope.is_consistent %}
+unmatched as (
+
+    -- the counts disagree (a transaction withdrawn upstream, or a row lost here): every
+    -- transaction on one side only
+    select
+        transactions.transaction_id as current_transaction_id,
+        coalesce(transactions.customer_id, transactions.account_id) as current_history_id,
+        transactions.transaction_at as current_at,
+        held.history_id as held_history_id,
+        held.transaction_at as held_at
+    from transactions
+    full outer join held
+        on transactions.transaction_id = held.transaction_id
+    where transactions.transaction_id is null or held.transaction_id is null
+
+),
+{% endif %}
+
 changed as (
 
-    -- transactions whose features may differ from the ones held: new, withdrawn, reloaded
-    -- (a re-sent row), moved in time, re-keyed, or whose merchant or customer attributes
-    -- changed (dimensions keep the latest attributes of a key)
+    -- transactions whose history features may differ from the ones held: new, withdrawn,
+    -- reloaded (a re-sent row), moved in time, re-keyed, or (rewritten ones) whose
+    -- merchant or customer attributes changed
     select
+        described.transaction_id as current_transaction_id,
         described.history_id as current_history_id,
         described.transaction_at as current_at,
         held.history_id as held_history_id,
         held.transaction_at as held_at
     from described
-    full outer join held
+    left join held
         on described.transaction_id = held.transaction_id
     where
-        held.transaction_id is null
-        or described.transaction_id is null
-        or described.loaded_at <> held.loaded_at
-        or described.transaction_at <> held.transaction_at
-        or described.history_id <> held.history_id
-        or described.customer_key <> held.customer_key
-        or described.merchant_key <> held.merchant_key
-        or described.merchant_category is distinct from held.merchant_category
-        or coalesce(described.merchant_risk_score, 0) <> held.merchant_risk_score
-        or described.merchant_age_days is distinct from held.merchant_age_days
-        or coalesce(described.ip_country <> described.customer_country, false) <> held.is_foreign_ip
+        -- = any(array): the planner expects few keys and looks each one up in the index
+        described.transaction_id = any(array(select rewritten.transaction_id from rewritten))
+        and (
+            held.transaction_id is null
+            or described.loaded_at <> held.loaded_at
+            or described.transaction_at <> held.transaction_at
+            or described.history_id <> held.history_id
+            or described.customer_key <> held.customer_key
+            or described.merchant_key <> held.merchant_key
+            or described.merchant_category is distinct from held.merchant_category
+            or coalesce(described.merchant_risk_score, 0) <> held.merchant_risk_score
+            or described.merchant_age_days is distinct from held.merchant_age_days
+            or coalesce(described.ip_country <> described.customer_country, false) <> held.is_foreign_ip
+        )
+    {% if not scope.is_consistent %}
+    union all
+    select
+        unmatched.current_transaction_id,
+        unmatched.current_history_id,
+        unmatched.current_at,
+        unmatched.held_history_id,
+        unmatched.held_at
+    from unmatched
+    {% endif %}
 
 ),
 
@@ -158,24 +217,54 @@ recomputed_histories as (
 
 ),
 
-earlier_activity as (
+recomputed_transactions as (
 
-    -- what the unchanged part of each recomputed history holds: its transaction count
-    -- and the IP countries and merchants it has used
-    select
-        coalesce(transactions.customer_id, transactions.account_id) as history_id,
-        transactions.ip_country,
-        transactions.merchant_id,
-        count(*) as transaction_count
-    from transactions
+    -- the transactions a recomputed history may hold from its change on: the rows held
+    -- there (those unchanged are the fact's as they were) and the changed ones
+    select held.transaction_id
+    from recomputed_histories
+    inner join held
+        on
+            recomputed_histories.history_id = held.history_id
+            and recomputed_histories.changed_from <= held.transaction_at
+    union
+    select changed.current_transaction_id
+    from changed
+    where changed.current_transaction_id is not null
+
+),
+
+enriched as (
+
+    -- the rows recomputed: the fact's rows of each recomputed history from its change on
+    select described.*
+    from described
     inner join recomputed_histories
         on
-            coalesce(transactions.customer_id, transactions.account_id) = recomputed_histories.history_id
-            and transactions.transaction_at < recomputed_histories.changed_from
-    group by
-        coalesce(transactions.customer_id, transactions.account_id),
-        transactions.ip_country,
-        transactions.merchant_id
+            described.history_id = recomputed_histories.history_id
+            and described.transaction_at >= recomputed_histories.changed_from
+    where
+        described.transaction_id
+        = any(array(select recomputed_transactions.transaction_id from recomputed_transactions))
+
+),
+
+earlier_rows as (
+
+    -- the unchanged part of each recomputed history: its rows held before the change, the
+    -- fact's as they were, with the features they got over that same part
+    select
+        held.history_id,
+        held.transaction_id,
+        held.merchant_key,
+        held.prior_txn_count,
+        held.is_new_ip_country,
+        held.is_first_merchant_visit
+    from recomputed_histories
+    inner join held
+        on
+            recomputed_histories.history_id = held.history_id
+            and recomputed_histories.changed_from > held.transaction_at
 
 ),
 
@@ -183,45 +272,78 @@ earlier_counts as (
 
     select
         history_id,
-        sum(transaction_count) as transaction_count
-    from earlier_activity
+        count(*) as transaction_count
+    from earlier_rows
     group by history_id
 
 ),
 
 earlier_ip_countries as (
 
+    -- the IP countries used before: each one's first use (flagged, or the history's first
+    -- row) is the only row of the fact to read
+    select distinct
+        earlier_rows.history_id,
+        transactions.ip_country
+    from earlier_rows
+    inner join transactions
+        on earlier_rows.transaction_id = transactions.transaction_id
+    where
+        (earlier_rows.is_new_ip_country or earlier_rows.prior_txn_count = 0)
+        and transactions.ip_country is not null
+
+),
+
+visited_merchants as (
+
     select distinct
         history_id,
-        ip_country
-    from earlier_activity
-    where ip_country is not null
+        merchant_key
+    from enriched
+    where merchant_id is not null
 
 ),
 
 earlier_merchants as (
 
+    -- the merchants used before, among those the computed rows visit: a first visit with the
+    -- same merchant key (one per merchant) or the unknown member's key (merchants not yet
+    -- in dim_merchant) is the only row of the fact to read
     select distinct
-        history_id,
-        merchant_id
-    from earlier_activity
-    where merchant_id is not null
+        earlier_rows.history_id,
+        transactions.merchant_id
+    from earlier_rows
+    inner join visited_merchants
+        on
+            earlier_rows.history_id = visited_merchants.history_id
+            and (
+                earlier_rows.merchant_key = visited_merchants.merchant_key
+                or earlier_rows.merchant_key = {{ unknown_member_key() }}
+                or visited_merchants.merchant_key = {{ unknown_member_key() }}
+            )
+    inner join transactions
+        on earlier_rows.transaction_id = transactions.transaction_id
+    where
+        (earlier_rows.is_first_merchant_visit or earlier_rows.prior_txn_count = 0)
+        and transactions.merchant_id is not null
 
 ),
 
-transaction_kinds as (
+computed_kinds as (
 
-    select true as is_purchase
-    union all
-    select false as is_purchase
+    select distinct
+        history_id,
+        is_purchase
+    from enriched
 
 ),
 
 context as (
 
-    -- the earlier rows the trailing windows of the recomputed rows reach: per history and
-    -- kind, the last {{ norm_window_rows }} (the amount norm, the previous transaction)
-    -- and all of the {{ context_hours }} hours before the change (the time windows)
+    -- the earlier rows the trailing windows of the recomputed rows reach: per history, the
+    -- last {{ norm_window_rows }} of each kind (purchase or not) it recomputes (the amount
+    -- norm), its last row (the previous transaction) and all of the {{ context_hours }}
+    -- hours before the change (the time windows)
     select
         recent.history_id,
         recent.account_id,
@@ -231,18 +353,39 @@ context as (
         recent.is_card_present,
         recent.is_purchase
     from recomputed_histories
-    cross join transaction_kinds
+    inner join computed_kinds
+        on recomputed_histories.history_id = computed_kinds.history_id
     cross join
         lateral (
             select held.*
             from held
             where
                 held.history_id = recomputed_histories.history_id
-                and held.is_purchase = transaction_kinds.is_purchase
+                and held.is_purchase = computed_kinds.is_purchase
                 and held.transaction_at < recomputed_histories.changed_from
             order by held.transaction_at desc, held.transaction_id desc
             limit {{ norm_window_rows }}
         ) as recent
+    union
+    select
+        latest.history_id,
+        latest.account_id,
+        latest.transaction_id,
+        latest.transaction_at,
+        latest.amount_abs as transaction_amount_abs,
+        latest.is_card_present,
+        latest.is_purchase
+    from recomputed_histories
+    cross join
+        lateral (
+            select held.*
+            from held
+            where
+                held.history_id = recomputed_histories.history_id
+                and held.transaction_at < recomputed_histories.changed_from
+            order by held.transaction_at desc, held.transaction_id desc
+            limit 1
+        ) as latest
     union
     select
         held.history_id,
@@ -253,69 +396,53 @@ context as (
         held.is_card_present,
         held.is_purchase
     from recomputed_histories
-    cross join transaction_kinds
     inner join held
         on
             recomputed_histories.history_id = held.history_id
-            and transaction_kinds.is_purchase = held.is_purchase
             and recomputed_histories.changed_from > held.transaction_at
             and held.transaction_at >= {{ dbt.dateadd('hour', -context_hours, 'recomputed_histories.changed_from') }}
 
 ),
-{% endif %}
-
+{% else %}
 enriched as (
 
-    select described.*
-    from described
-    {% if is_incremental() %}
-    inner join recomputed_histories
-        on
-            described.history_id = recomputed_histories.history_id
-            and described.transaction_at >= recomputed_histories.changed_from
-    {% endif %}
+    select * from described
 
 ),
+{% endif %}
 
 window_rows as (
 
-    -- the rows being computed, and (incremental runs) the earlier rows their windows reach;
-    -- counts over the whole history number the computed rows apart from the context
+    -- the rows being computed, and (incremental runs) the earlier rows their windows reach,
+    -- with only the columns the windows read (narrow rows sort faster); counts over the
+    -- whole history number the computed rows apart from the context
     select
-        enriched.*,
+        enriched.transaction_id,
+        enriched.history_id,
+        enriched.account_id,
+        enriched.merchant_id,
+        enriched.ip_country,
+        enriched.transaction_at,
+        enriched.transaction_amount_abs,
+        -- the log amount of the norm, once per row (a moving window would take it twice)
+        ln(greatest(enriched.transaction_amount_abs, 0.01)) as norm_log_amount,
+        enriched.is_purchase,
+        enriched.is_card_present,
         true as is_computed
     from enriched
     {% if is_incremental() %}
     union all
     select
-        null as transaction_key,
         context.transaction_id,
-        null as customer_key,
-        null as merchant_key,
         context.history_id,
         context.account_id,
-        null as customer_id,
         null as merchant_id,
-        context.transaction_at,
-        null as transaction_date,
-        null as transaction_type,
-        null as channel,
         null as ip_country,
-        null as customer_country,
-        null as merchant_category,
-        null as merchant_risk_score,
-        null as merchant_age_days,
+        context.transaction_at,
         context.transaction_amount_abs,
-        null as transaction_hour,
-        null as transaction_day_of_week,
+        ln(greatest(context.transaction_amount_abs, 0.01)) as norm_log_amount,
         context.is_purchase,
         context.is_card_present,
-        null as is_card_not_present,
-        null as is_online_merchant,
-        null as is_high_risk_merchant,
-        null as is_declined,
-        null as is_fraud,
-        null as loaded_at,
         false as is_computed
     from context
     {% endif %}
@@ -358,7 +485,7 @@ windowed as (
         ) - 1 as computed_prior_txn_count,
         -- the customer's norm for this kind of transaction (purchase or not): geometric
         -- mean of the previous {{ norm_window_rows }} amounts
-        exp(avg(ln(greatest(window_rows.transaction_amount_abs, 0.01))) over (
+        exp(avg(window_rows.norm_log_amount) over (
             partition by window_rows.history_id, window_rows.is_purchase
             order by window_rows.transaction_at, window_rows.transaction_id
             rows between {{ norm_window_rows }} preceding and 1 preceding
@@ -419,6 +546,84 @@ histories as (
 
 ),
 
+computed as (
+
+    -- the computed rows with their history features
+    select
+        enriched.*,
+        round(
+            cast(histories.transaction_amount_abs / nullif(histories.customer_norm_amount, 0) as numeric), 4
+        ) as amount_to_norm_ratio,
+        histories.amount_sum_24h,
+        cast(histories.txn_count_1h as {{ dbt.type_int() }}) as txn_count_1h,
+        cast(histories.txn_count_24h as {{ dbt.type_int() }}) as txn_count_24h,
+        cast(histories.account_txn_count_1h as {{ dbt.type_int() }}) as account_txn_count_1h,
+        cast(histories.same_presence_txn_count_1h as {{ dbt.type_int() }}) as same_presence_txn_count_1h,
+        cast(histories.prior_txn_count as {{ dbt.type_int() }}) as prior_txn_count,
+        cast(
+            {{ dbt.datediff('histories.previous_transaction_at', 'histories.transaction_at', 'second') }}
+            as {{ dbt.type_bigint() }}
+        ) as seconds_since_previous,
+        histories.is_first_merchant_use and histories.prior_txn_count > 0 as is_first_merchant_visit,
+        histories.is_first_ip_country_use and histories.prior_txn_count > 0 as is_new_ip_country
+    from histories
+    inner join enriched
+        on histories.transaction_id = enriched.transaction_id
+
+),
+
+{% if is_incremental() and refreshed_keys %}
+refreshed as (
+
+    -- rows of a merchant or customer version that changed, outside the recomputed
+    -- histories: their history features are the ones held
+    select
+        described.*,
+        held.amount_to_norm_ratio,
+        held.amount_sum_24h,
+        held.txn_count_1h,
+        held.txn_count_24h,
+        held.account_txn_count_1h,
+        held.same_presence_txn_count_1h,
+        held.prior_txn_count,
+        held.seconds_since_previous,
+        held.is_first_merchant_visit,
+        held.is_new_ip_country
+    from held
+    inner join described
+        on held.transaction_id = described.transaction_id
+    where
+        (
+            {%- if scope.changed_merchant_keys %}
+            held.merchant_key in ({{ scope.changed_merchant_keys | join(', ') }})
+            {%- else %}
+            false
+            {%- endif %}
+            {%- if scope.left_customer_keys %}
+            or held.customer_key in ({{ scope.left_customer_keys | join(', ') }})
+            {%- endif %}
+        )
+        and not exists (
+            select 1
+            from recomputed_histories
+            where
+                recomputed_histories.history_id = described.history_id
+                and recomputed_histories.changed_from <= described.transaction_at
+        )
+
+),
+{% endif %}
+
+history_features as (
+
+    select * from computed
+    {% if is_incremental() and refreshed_keys %}
+    union all
+    select * from refreshed
+    {% endif %}
+
+),
+
 features as (
 
     select
@@ -438,19 +643,15 @@ features as (
         -- features: amount
         transaction_amount_abs as amount_abs,
         round(cast(ln(greatest(transaction_amount_abs, 0.01)) as numeric), 6) as log_amount,
-        round(cast(transaction_amount_abs / nullif(customer_norm_amount, 0) as numeric), 4)
-            as amount_to_norm_ratio,
+        amount_to_norm_ratio,
         amount_sum_24h,
         -- features: velocity and history
-        cast(txn_count_1h as {{ dbt.type_int() }}) as txn_count_1h,
-        cast(txn_count_24h as {{ dbt.type_int() }}) as txn_count_24h,
-        cast(account_txn_count_1h as {{ dbt.type_int() }}) as account_txn_count_1h,
-        cast(same_presence_txn_count_1h as {{ dbt.type_int() }}) as same_presence_txn_count_1h,
-        cast(prior_txn_count as {{ dbt.type_int() }}) as prior_txn_count,
-        cast(
-            {{ dbt.datediff('previous_transaction_at', 'transaction_at', 'second') }}
-            as {{ dbt.type_bigint() }}
-        ) as seconds_since_previous,
+        txn_count_1h,
+        txn_count_24h,
+        account_txn_count_1h,
+        same_presence_txn_count_1h,
+        prior_txn_count,
+        seconds_since_previous,
         -- features: time
         transaction_hour,
         transaction_day_of_week,
@@ -464,10 +665,10 @@ features as (
         is_high_risk_merchant,
         merchant_age_days,
         coalesce(is_high_risk_merchant and merchant_age_days < 30, false) as is_new_high_risk_merchant,
-        is_first_merchant_use and prior_txn_count > 0 as is_first_merchant_visit,
+        is_first_merchant_visit,
         -- features: geography
         coalesce(ip_country <> customer_country, false) as is_foreign_ip,
-        is_first_ip_country_use and prior_txn_count > 0 as is_new_ip_country,
+        is_new_ip_country,
         is_declined,
         -- label (never a feature)
         is_fraud,
@@ -476,7 +677,7 @@ features as (
         cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as month_start_date,
         transaction_at,
         loaded_at
-    from histories
+    from history_features
 
 ),
 
