@@ -1,22 +1,4 @@
 {#
-    delete_rows_missing_upstream_when_counts_differ: delete_facts_missing_upstream
-    (macros/gold_keys.sql) for a model whose incremental run writes every row the upstream
-    holds: then it holds more rows than the upstream only when a row was withdrawn there,
-    so two counts (index-only scans) skip the anti-join of every row in the other runs.
-#}
-{% macro delete_rows_missing_upstream_when_counts_differ(target_relation, upstream_relation, key_column) -%}
-    delete from {{ target_relation }} as kept
-    where
-        (select count(*) from {{ target_relation }}) <> (select count(*) from {{ upstream_relation }})
-        and not exists (
-            select 1
-            from {{ upstream_relation }} as upstream
-            where upstream.{{ key_column }} = kept.{{ key_column }}
-        )
-{%- endmacro %}
-
-
-{#
     transaction_risk_scope: what an incremental run of features_transaction_risk must
     look at, read before its query is planned so that the planner sees constants (its
     estimates of computed key sets are guesses, and a guess too high turns every index

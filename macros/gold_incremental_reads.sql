@@ -1,6 +1,5 @@
 {#
-    Helpers that keep the incremental runs of fact_transactions and fact_customer_monthly
-    in proportion to what changed.
+    Helpers that keep fact_transactions' incremental runs in proportion to what changed.
 
     from_utc_timestamp: a UTC timestamp without time zone back as a timestamptz, the
     inverse of to_utc_timestamp (macros/gold_time.sql), so a watermark held in gold can be
@@ -12,13 +11,6 @@
     re-reads without change, and its unchanged rows keep the dbt_loaded_at of the run that
     wrote them. When the target lacks a documented column (a column added since), every
     row counts as changed.
-
-    delete_facts_missing_upstream_if_counts_differ: delete_facts_missing_upstream
-    (macros/gold_keys.sql) behind a count of both tables. After the model's incremental
-    write the fact holds every key staged upstream (it reads every upstream row written
-    since its own latest write, and keys are unique in both), so it holds keys upstream
-    withdrew exactly when it holds more rows than upstream: the two counts (index-only
-    scans) are a one-time filter, and the anti-join over every row runs only then.
 #}
 
 {% macro from_utc_timestamp(column) -%}
@@ -66,15 +58,3 @@
     {%- endif -%}
 {%- endmacro %}
 
-
-{% macro delete_facts_missing_upstream_if_counts_differ(target_relation, upstream_relation, key_column) -%}
-    delete from {{ target_relation }} as kept
-    where
-        (select count(*) from {{ target_relation }})
-        <> (select count(*) from {{ upstream_relation }})
-        and not exists (
-            select 1
-            from {{ upstream_relation }} as upstream
-            where upstream.{{ key_column }} = kept.{{ key_column }}
-        )
-{%- endmacro %}

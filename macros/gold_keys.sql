@@ -59,15 +59,22 @@
 
 
 {#
-    delete_facts_missing_upstream: an incremental fact keeps only rows whose natural key
+    delete_rows_missing_upstream: an incremental model keeps only rows whose natural key
     is still staged upstream (silver can withdraw a row later, e.g. when its parent is
     deleted), so an incremental run ends with the same rows as a full refresh.
+    The models that call it write every key the upstream holds on each incremental run
+    (keys are unique in both), so after the write they hold a withdrawn key exactly when
+    they hold more rows than the upstream: the two counts (index-only scans) are a one-time
+    filter, and the anti-join over every row runs only then.
 #}
-{% macro delete_facts_missing_upstream(target_relation, upstream_relation, key_column) -%}
+{% macro delete_rows_missing_upstream(target_relation, upstream_relation, key_column) -%}
     delete from {{ target_relation }} as kept
-    where not exists (
-        select 1
-        from {{ upstream_relation }} as upstream
-        where upstream.{{ key_column }} = kept.{{ key_column }}
-    )
+    where
+        (select count(*) from {{ target_relation }})
+        <> (select count(*) from {{ upstream_relation }})
+        and not exists (
+            select 1
+            from {{ upstream_relation }} as upstream
+            where upstream.{{ key_column }} = kept.{{ key_column }}
+        )
 {%- endmacro %}

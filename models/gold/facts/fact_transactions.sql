@@ -15,7 +15,7 @@
             {'columns': ['has_unresolved_reference']},
         ],
         post_hook=[
-            "{{ delete_facts_missing_upstream_if_counts_differ(this, ref('stg_transactions'), 'transaction_id') }}"
+            "{{ delete_rows_missing_upstream(this, ref('stg_transactions'), 'transaction_id') }}"
         ],
     )
 }}

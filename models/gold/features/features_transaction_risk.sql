@@ -13,7 +13,7 @@
             {'columns': ['merchant_key', 'history_id', 'transaction_at']},
             {'columns': ['customer_key']},
         ],
-        post_hook=["{{ delete_rows_missing_upstream_when_counts_differ(this, ref('fact_transactions'), 'transaction_id') }}"],
+        post_hook=["{{ delete_rows_missing_upstream(this, ref('fact_transactions'), 'transaction_id') }}"],
     )
 }}
 
