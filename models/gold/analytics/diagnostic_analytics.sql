@@ -94,20 +94,20 @@ fraud_cells as (
     -- sum of cells, exact since counts and amounts add up. A signal's sums are null, not
     -- 0, when no transaction has it: what a sum over none gives
     select
-        {% for analysis, expression in fraud_factors.items() -%}
+        {%- for analysis, expression in fraud_factors.items() %}
         cast({{ expression }} as {{ dbt.type_string() }}) as {{ analysis }},
-        {% endfor -%}
-        count(*) as population_count,
-        sum(case when is_fraud then 1 else 0 end) as event_count,
-        sum(case when is_fraud then amount_abs else 0 end) as event_amount,
-        {% for signal, expression in fraud_signals.items() -%}
+        {%- endfor %}
+        {%- for signal, expression in fraud_signals.items() %}
         count(case when {{ expression }} then 1 end) as {{ signal }}_population_count,
         sum(case when {{ expression }} then case when is_fraud then 1 else 0 end end) as {{ signal }}_event_count,
         sum(case when {{ expression }} then case when is_fraud then amount_abs else 0 end end)
-            as {{ signal }}_event_amount{{ ',' if not loop.last }}
-        {% endfor -%}
+            as {{ signal }}_event_amount,
+        {%- endfor %}
+        count(*) as population_count,
+        sum(case when is_fraud then 1 else 0 end) as event_count,
+        sum(case when is_fraud then amount_abs else 0 end) as event_amount
     from transaction_risk
-    group by {% for analysis in fraud_factors %}{{ loop.index }}{{ ', ' if not loop.last }}{% endfor %}
+    group by {{ range(1, fraud_factors | length + 1) | join(', ') }}
 
 ),
 
@@ -254,10 +254,11 @@ active_month_totals as (
         sum(loan_installment_due_count) as installments_due,
         sum(late_payment_count + missed_payment_count) as late_or_missed
     from customer_months
-    where month_start_date >= (
-        select cast({{ dbt.date_trunc('month', 'min(transaction_date)') }} as date) from transactions
-    )
-    group by grouping sets ((customer_id), ())
+    where
+        month_start_date >= (
+            select cast({{ dbt.date_trunc('month', 'min(transaction_date)') }} as date) from transactions
+        )
+    group by grouping sets ((customer_id), ())  -- noqa: AM06
 
 ),
 

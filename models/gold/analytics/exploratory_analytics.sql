@@ -17,6 +17,7 @@
 {#- a transaction's calendar month, counted back from the last day's (0): 365 days never
     span more than 13 -#}
 {%- set month_offsets = range(13) %}
+{%- set as_of_month_start = dbt.date_trunc('month', 'cast(as_of_date as ' ~ dbt.type_timestamp() ~ ')') %}
 
 with customers as (
 
@@ -71,14 +72,10 @@ as_of_months as materialized (
     -- the first day of the last day's month and of the 11 before it (dates: a
     -- transaction's date is compared, not cast)
     select
-        as_of_date,
-        {% for months in month_offsets if months < 12 -%}
-        cast({{ dbt.dateadd(
-            'month',
-            -months,
-            dbt.date_trunc('month', 'cast(as_of_date as ' ~ dbt.type_timestamp() ~ ')'),
-        ) }} as date) as month_start_{{ months }}{{ ',' if not loop.last }}
-        {% endfor %}
+        {%- for months in month_offsets if months < 12 %}
+        cast({{ dbt.dateadd('month', -months, as_of_month_start) }} as date) as month_start_{{ months }},
+        {%- endfor %}
+        as_of_date
     from as_of
 
 ),
