@@ -24,9 +24,7 @@
     when a month held before the window no longer matches the account snapshot's
     month-end balances (an account added, removed or re-based in the past: the daily
     snapshot rebuilds such an account whole). Other inputs that change before the window
-    (a transaction corrected months late) need --full-refresh. Only the incremental
-    branch reads stg_accounts, so the dependency is declared for the parser. -#}
--- depends_on: {{ ref('stg_accounts') }}
+    (a transaction corrected months late) need --full-refresh. -#}
 {%- set lookback_months = var('fact_customer_monthly_lookback_months', 1) %}
 {%- set far_past_date = "cast('1900-01-01' as date)" %}
 
@@ -134,16 +132,10 @@ held_last_month as (
 ),
 
 {% if is_incremental() -%}
-accounts as (
-
-    select * from {{ ref('stg_accounts') }}
-
-),
-
 held_history_days as (
 
     -- the account snapshot's month-end days before the window, as they are now: month
-    -- ends through the date_key index, and the last days of accounts closed mid-month
+    -- ends through the date_key index, and the last days of accounts whose days end mid-month
     select
         account_days.customer_id,
         account_days.snapshot_date,
@@ -162,15 +154,13 @@ held_history_days as (
 
     union all
 
+    -- every account's last day that is not a month end (the is_last_day index): the
+    -- same days month_end_days reads, so a customer whose history holds is never flagged
     select
         account_days.customer_id,
         account_days.snapshot_date,
         account_days.closing_balance_amount
-    from accounts
-    inner join account_days
-        on
-            accounts.account_id = account_days.account_id
-            and accounts.closed_date = account_days.snapshot_date
+    from account_days
     where
         account_days.customer_id is not null
         and account_days.is_last_day
