@@ -68,7 +68,9 @@ products as (
 
 ),
 
-dates as (
+-- not materialized (postgres): inlined, each window's days are a range of the
+-- calendar_date index; a shared CTE would be scanned whole for every window
+dates as not materialized (
 
     select * from {{ ref('dim_date') }}
 
@@ -172,13 +174,16 @@ account_periods as (
     still reconciles with the extract. Aggregated before joining; the fingerprint sums a
     hash of each transaction as booked (id, day, status, amounts): order-independent, so
     the days of an account add up to one number an incremental run can compare -#}
-{%- set daily_activity_columns -%}
-        booked.account_id,
+{%- set booked_date -%}
         case
             when booked.transaction_date < spans.period_start_date then spans.period_start_date
             when booked.transaction_date > spans.period_end_date then spans.period_end_date
             else booked.transaction_date
-        end as activity_date,
+        end
+{%- endset %}
+{%- set daily_activity_columns -%}
+        booked.account_id,
+        {{ booked_date }} as activity_date,
         sum(case when booked.is_approved then booked.credit_amount else 0 end) as inflow_amount,
         sum(case when booked.is_approved then booked.debit_amount else 0 end) as outflow_amount,
         sum(case when booked.is_approved then booked.fee_amount else 0 end) as fee_amount,
@@ -190,9 +195,7 @@ account_periods as (
         sum(
             {{ gold_surrogate_key([
                 'booked.transaction_id',
-                'case when booked.transaction_date < spans.period_start_date then spans.period_start_date'
-                ~ ' when booked.transaction_date > spans.period_end_date then spans.period_end_date'
-                ~ ' else booked.transaction_date end',
+                booked_date,
                 'booked.is_approved', 'booked.is_declined', 'booked.is_fraud',
                 'booked.credit_amount', 'booked.debit_amount', 'booked.fee_amount',
                 'booked.balance_impact_amount',
@@ -240,6 +243,13 @@ held_accounts as (
 
 ),
 
+last_write as (
+
+    select coalesce(max(held.dbt_loaded_at), {{ epoch }}) as written_at
+    from {{ this }} as held
+
+),
+
 fact_counts as (
 
     -- per account: its facts, and the latest write of any of them (one pass, no hashing)
@@ -270,38 +280,31 @@ candidate_accounts as (
         -- (a table built before the running count existed holds none: every account)
         held_accounts.held_transaction_count is null
         or coalesce(fact_counts.fact_count, 0) <> held_accounts.held_transaction_count
-        or fact_counts.last_fact_write > (
-            select coalesce(max(last_write.dbt_loaded_at), {{ epoch }}) from {{ this }} as last_write
-        )
-
-),
-
-candidate_activity as (
-
-    select
-        {{ daily_activity_columns }}
-    from facts as booked
-    inner join candidate_accounts as spans
-        on booked.account_id = spans.account_id
-    group by booked.account_id, activity_date
+        or fact_counts.last_fact_write > (select last_write.written_at from last_write)
 
 ),
 
 changed_accounts as (
 
-    -- candidates whose activity booked up to their last held day no longer adds up to the
-    -- fingerprint held on that day: transactions arrived late, changed or were withdrawn.
-    -- Only their days are compared one by one; days after the last held one are new
-    select held_accounts.account_id
-    from held_accounts
-    inner join candidate_accounts
-        on held_accounts.account_id = candidate_accounts.account_id
-    left join candidate_activity
+    -- candidates whose facts booked up to their last held day may no longer be the ones
+    -- held: one of them was written since this table's last write (it arrived late or
+    -- changed), or they are no longer as many as the running count held (one was
+    -- withdrawn or moved). Facts not written since were booked as they are by the run
+    -- that wrote the last day held. Only these accounts are compared day by day; days after
+    -- the last held one are new
+    select spans.account_id
+    from candidate_accounts as spans
+    inner join held_accounts
+        on spans.account_id = held_accounts.account_id
+    left join facts as booked
         on
-            held_accounts.account_id = candidate_activity.account_id
-            and held_accounts.last_held_date >= candidate_activity.activity_date
-    group by held_accounts.account_id, held_accounts.held_activity_fingerprint
-    having coalesce(sum(candidate_activity.activity_fingerprint), 0) <> held_accounts.held_activity_fingerprint
+            spans.account_id = booked.account_id
+            and {{ booked_date }} <= held_accounts.last_held_date
+    group by spans.account_id, held_accounts.held_transaction_count
+    having
+        held_accounts.held_transaction_count is null
+        or count(booked.account_id) <> held_accounts.held_transaction_count
+        or max(booked.dbt_loaded_at) > (select last_write.written_at from last_write)
 
 ),
 
@@ -337,10 +340,14 @@ held_activity as (
 
 changed_activity as (
 
-    select candidate_activity.*
-    from candidate_activity
+    select
+        {{ daily_activity_columns }}
+    from facts as booked
     inner join changed_accounts
-        on candidate_activity.account_id = changed_accounts.account_id
+        on booked.account_id = changed_accounts.account_id
+    inner join candidate_accounts as spans
+        on booked.account_id = spans.account_id
+    group by booked.account_id, activity_date
 
 ),
 

@@ -9,6 +9,7 @@
             {'columns': ['transaction_date']},
             {'columns': ['customer_key']},
             {'columns': ['customer_id']},
+            {'columns': ['account_id']},
             {'columns': ['merchant_key']},
             {'columns': ['loaded_at']},
             {'columns': ['dbt_loaded_at']},
