@@ -26,23 +26,35 @@ first_checked_days as (
 
 sequenced as (
 
-    -- every checked account from the day before its first checked day: that day only
-    -- supplies the previous closing balance
+    -- every checked account from the day before its first checked day (that day only
+    -- supplies the previous closing balance), read as a range of the (account_id,
+    -- snapshot_date) index: a hash join would scan every day held
     select
-        snapshots.account_id,
-        snapshots.snapshot_date,
-        snapshots.opening_balance_amount,
-        snapshots.closing_balance_amount,
-        snapshots.net_change_amount,
+        held_days.account_id,
+        held_days.snapshot_date,
+        held_days.opening_balance_amount,
+        held_days.closing_balance_amount,
+        held_days.net_change_amount,
         first_checked_days.first_checked_date,
-        lag(snapshots.closing_balance_amount) over (
-            partition by snapshots.account_id order by snapshots.snapshot_date
-        ) as previous_closing_balance_amount
-    from snapshots
-    inner join first_checked_days
-        on
-            snapshots.account_id = first_checked_days.account_id
-            and snapshots.snapshot_date >= {{ dbt.dateadd('day', -1, 'first_checked_days.first_checked_date') }}
+        held_days.previous_closing_balance_amount
+    from first_checked_days
+    cross join
+        lateral (
+            select
+                snapshots.account_id,
+                snapshots.snapshot_date,
+                snapshots.opening_balance_amount,
+                snapshots.closing_balance_amount,
+                snapshots.net_change_amount,
+                lag(snapshots.closing_balance_amount) over (
+                    order by snapshots.snapshot_date
+                ) as previous_closing_balance_amount
+            from snapshots
+            where
+                snapshots.account_id = first_checked_days.account_id
+                and snapshots.snapshot_date
+                >= {{ dbt.dateadd('day', -1, 'first_checked_days.first_checked_date') }}
+        ) as held_days
 
 )
 
