@@ -39,27 +39,11 @@
             ),
 
             held_merchant_keys (merchant_key) as (
-                select min(held.merchant_key) from {{ target_relation }} as held
-                union all
-                select (
-                    select min(held.merchant_key)
-                    from {{ target_relation }} as held
-                    where held.merchant_key > held_merchant_keys.merchant_key
-                )
-                from held_merchant_keys
-                where held_merchant_keys.merchant_key is not null
+                {{ distinct_by_index_skip(target_relation, 'merchant_key', 'held_merchant_keys') }}
             ),
 
             held_customer_keys (customer_key) as (
-                select min(held.customer_key) from {{ target_relation }} as held
-                union all
-                select (
-                    select min(held.customer_key)
-                    from {{ target_relation }} as held
-                    where held.customer_key > held_customer_keys.customer_key
-                )
-                from held_customer_keys
-                where held_customer_keys.customer_key is not null
+                {{ distinct_by_index_skip(target_relation, 'customer_key', 'held_customer_keys') }}
             ),
 
             changed_merchants as (
@@ -127,4 +111,23 @@
         }) -%}
     {%- endif -%}
     {{ return(scope) }}
+{%- endmacro %}
+
+
+{#
+    distinct_by_index_skip: the body of a recursive CTE named cte_name that lists the
+    distinct non-null values of one indexed column, one index descent per value (a loose
+    index scan; postgres has no skip scan), then a final null. For a column with few
+    values in a large table, instead of reading every row.
+#}
+{% macro distinct_by_index_skip(relation, column, cte_name) -%}
+    select min(held.{{ column }}) from {{ relation }} as held
+    union all
+    select (
+        select min(held.{{ column }})
+        from {{ relation }} as held
+        where held.{{ column }} > {{ cte_name }}.{{ column }}
+    )
+    from {{ cte_name }}
+    where {{ cte_name }}.{{ column }} is not null
 {%- endmacro %}
