@@ -29,9 +29,9 @@
     (a deleted fact leaves no trace), and members that moved to another value (dim_merchant
     keeps current attributes only: a merchant's category can change for its whole history,
     and does when an extract loses it). Exact up to a collision of 64-bit hash sums.
-    Account measures are recomputed for every month on every run: the daily snapshot can
-    rebuild or delete an account's whole history on any batch, and does (accounts whose
-    extract lost its opening date vanish, accounts whose attributes changed are rewritten),
+    Account measures are recomputed for every month on every run: the daily snapshot
+    rewrites an account's days from any day on (a late transaction, a changed customer
+    version, a new attribute) and its post-hook deletes days outside an account's window,
     and a deleted day leaves nothing to compare without reading every month again.
     Trends and shares are recomputed over the whole table.
 #}
