@@ -338,69 +338,64 @@ computed_kinds as (
 
 ),
 
+held_window_columns as not materialized (
+
+    -- the columns the windows read from an earlier row; not materialized: each read below
+    -- goes to the table through its own index
+    select
+        history_id,
+        account_id,
+        transaction_id,
+        transaction_at,
+        amount_abs as transaction_amount_abs,
+        is_card_present,
+        is_purchase
+    from held
+
+),
+
 context as (
 
     -- the earlier rows the trailing windows of the recomputed rows reach: per history, the
     -- last {{ norm_window_rows }} of each kind (purchase or not) it recomputes (the amount
     -- norm), its last row (the previous transaction) and all of the {{ context_hours }}
     -- hours before the change (the time windows)
-    select
-        recent.history_id,
-        recent.account_id,
-        recent.transaction_id,
-        recent.transaction_at,
-        recent.amount_abs as transaction_amount_abs,
-        recent.is_card_present,
-        recent.is_purchase
+    select recent.*
     from recomputed_histories
     inner join computed_kinds
         on recomputed_histories.history_id = computed_kinds.history_id
     cross join
         lateral (
-            select held.*
-            from held
+            select earlier.*
+            from held_window_columns as earlier
             where
-                held.history_id = recomputed_histories.history_id
-                and held.is_purchase = computed_kinds.is_purchase
-                and held.transaction_at < recomputed_histories.changed_from
-            order by held.transaction_at desc, held.transaction_id desc
+                earlier.history_id = recomputed_histories.history_id
+                and earlier.is_purchase = computed_kinds.is_purchase
+                and earlier.transaction_at < recomputed_histories.changed_from
+            order by earlier.transaction_at desc, earlier.transaction_id desc
             limit {{ norm_window_rows }}
         ) as recent
     union
-    select
-        latest.history_id,
-        latest.account_id,
-        latest.transaction_id,
-        latest.transaction_at,
-        latest.amount_abs as transaction_amount_abs,
-        latest.is_card_present,
-        latest.is_purchase
+    select latest.*
     from recomputed_histories
     cross join
         lateral (
-            select held.*
-            from held
+            select earlier.*
+            from held_window_columns as earlier
             where
-                held.history_id = recomputed_histories.history_id
-                and held.transaction_at < recomputed_histories.changed_from
-            order by held.transaction_at desc, held.transaction_id desc
+                earlier.history_id = recomputed_histories.history_id
+                and earlier.transaction_at < recomputed_histories.changed_from
+            order by earlier.transaction_at desc, earlier.transaction_id desc
             limit 1
         ) as latest
     union
-    select
-        held.history_id,
-        held.account_id,
-        held.transaction_id,
-        held.transaction_at,
-        held.amount_abs as transaction_amount_abs,
-        held.is_card_present,
-        held.is_purchase
+    select earlier.*
     from recomputed_histories
-    inner join held
+    inner join held_window_columns as earlier
         on
-            recomputed_histories.history_id = held.history_id
-            and recomputed_histories.changed_from > held.transaction_at
-            and held.transaction_at >= {{ dbt.dateadd('hour', -context_hours, 'recomputed_histories.changed_from') }}
+            recomputed_histories.history_id = earlier.history_id
+            and recomputed_histories.changed_from > earlier.transaction_at
+            and earlier.transaction_at >= {{ dbt.dateadd('hour', -context_hours, 'recomputed_histories.changed_from') }}
 
 ),
 {% else %}
