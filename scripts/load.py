@@ -12,16 +12,26 @@ untouched, so the client does no parsing or encoding and the loader runs at the 
 of the server's COPY. The batch id is stamped by a column default that reads a
 transaction-local setting, not by rewriting the file.
 
-The batch and its simulated extract time ("as_of") are recorded in bronze.batches.
-Batches load in order. A batch already loaded is skipped; ``--reload`` replaces the
-newest loaded batch (re-running the same batch never duplicates rows).
+The batch, its data set and its simulated extract window (window_start, as_of) are
+recorded in bronze.batches. Batches load in order. A batch already loaded is skipped;
+``--reload`` replaces the newest loaded batch (re-running the same batch never duplicates
+rows). Before anything is copied, every file is checked against the size and SHA-256 that
+batch.json promises, and the batch against the data set bronze already holds.
+
+A file whose COPY fails on malformed values (a NUL byte, an amount no column can hold) is
+loaded again record by record (scripts/quarantine.py): its good rows reach bronze and each
+malformed one is kept verbatim in bronze.load_quarantine with its line number and reason.
+bronze.load_log keeps every attempt, failed ones included.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import logging
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,9 +42,11 @@ import psycopg2
 import psycopg2.extensions
 from tqdm import tqdm
 
+from scripts.batch_integrity import file_mismatch
 from scripts.bronze_schema import ALL_TABLES, SCHEMA, Table
 from scripts.cli import UserError, add_logging_args, run, setup_logging
-from scripts.connection import connect
+from scripts.connection import ConnectionSettings, DatabaseUnavailable, connect
+from scripts.quarantine import QUARANTINE_DDL, QUARANTINE_TABLE, load_carefully
 
 log = logging.getLogger("financial_analytics.load")
 
@@ -52,6 +64,15 @@ create table if not exists {SCHEMA}.load_log (
     status text not null check (status in ('succeeded', 'failed')),
     message text
 )"""
+# columns added after the first release: created on warehouses that lack them
+LOAD_LOG_UPGRADE = f"""
+alter table {SCHEMA}.load_log
+    add column if not exists attempt integer,
+    add column if not exists rows_quarantined bigint"""
+BATCHES_UPGRADE = f"""
+alter table {SCHEMA}.batches
+    add column if not exists window_start timestamptz,
+    add column if not exists dataset_id text"""
 
 BATCHES_DDL = f"""
 create table if not exists {SCHEMA}.batches (
@@ -76,6 +97,9 @@ class Batch:
     kind: str
     as_of: str
     row_counts: dict[str, int]
+    window_start: str | None = None
+    dataset_id: str | None = None
+    files: dict[str, dict] | None = None
 
     @classmethod
     def read(cls, folder: Path) -> Batch:
@@ -88,6 +112,9 @@ class Batch:
                 kind=meta.get("kind", "unknown"),
                 as_of=meta["as_of"],
                 row_counts={name: int(rows) for name, rows in meta["tables"].items()},
+                window_start=meta.get("window_start"),
+                dataset_id=meta.get("dataset_id"),
+                files=meta.get("files"),
             )
         except FileNotFoundError as exc:
             raise UserError(f"{meta_path} is missing: is {folder} a generated batch?") from exc
@@ -145,8 +172,11 @@ def ensure_bronze(conn: psycopg2.extensions.connection) -> None:
                 f"alter column _loaded_at set default current_setting('{LOADED_AT_SETTING}')::timestamptz"
             )
         cur.execute(LOAD_LOG_DDL)
+        cur.execute(LOAD_LOG_UPGRADE)
         cur.execute(BATCHES_DDL)
+        cur.execute(BATCHES_UPGRADE)
         cur.execute(MANIFEST_DDL)
+        cur.execute(QUARANTINE_DDL)
 
 
 def loaded_batches(conn: psycopg2.extensions.connection) -> list[str]:
@@ -174,18 +204,76 @@ def check_header(batch: Batch, table: Table) -> None:
         )
 
 
-def copy_table(cur: psycopg2.extensions.cursor, batch: Batch, table: Table, bar: tqdm) -> int:
-    """COPY one CSV file into its bronze table; returns the rows copied."""
+def check_files(batch: Batch) -> None:
+    """Every file is the one batch.json describes (size and SHA-256), before any COPY."""
+    if batch.files is None:
+        log.warning("batch %s lists no file digests: its files are not verified", batch.batch_id)
+        return
+    for table in ALL_TABLES:
+        promised = batch.files.get(table.name)
+        if promised is None:
+            raise UserError(f"batch {batch.batch_id}: batch.json has no digest for {table.name}")
+        problem = file_mismatch(batch.csv_path(table), promised)
+        if problem:
+            raise UserError(f"batch {batch.batch_id} not loaded, bronze unchanged: {problem}")
+
+
+def check_dataset(conn: psycopg2.extensions.connection, batches: list[Batch]) -> None:
+    """Refuse batches of another data set than the one bronze holds (same ids, other data)."""
+    with conn, conn.cursor() as cur:
+        cur.execute(
+            f"select batch_id, dataset_id from {SCHEMA}.batches "
+            "where dataset_id is not null order by batch_id limit 1"
+        )
+        held = cur.fetchone()
+    if held is None:
+        return
+    for batch in batches:
+        if batch.dataset_id is not None and batch.dataset_id != held[1]:
+            raise UserError(
+                f"{batch.folder} belongs to another data set ({batch.dataset_id}) than bronze "
+                f"holds ({held[1]}, from batch {held[0]}): run `make reset` (or `make demo`) "
+                "to start over with it, or point --data-dir at the original data"
+            )
+
+
+def clear_quarantine(cur: psycopg2.extensions.cursor, batch: Batch, table: Table) -> None:
+    """The quarantine follows bronze: a replaced table's old rows go, as a reload's do."""
+    if table.mode == "replace":
+        cur.execute(f"delete from {QUARANTINE_TABLE} where table_name = %s", (table.name,))
+    else:
+        cur.execute(
+            f"delete from {QUARANTINE_TABLE} where table_name = %s and batch_id = %s",
+            (table.name, batch.batch_id),
+        )
+
+
+def copy_table(
+    cur: psycopg2.extensions.cursor, batch: Batch, table: Table, bar: tqdm
+) -> tuple[int, int]:
+    """COPY one CSV file into its bronze table; returns (rows loaded, rows quarantined)."""
     target = f"{SCHEMA}.{table.name}"
     if table.mode == "replace":
         cur.execute(f"truncate {target}")
     else:
         cur.execute(f"delete from {target} where _batch_id = %s", (batch.batch_id,))
+    clear_quarantine(cur, batch, table)
     columns = ", ".join(table.column_names)
     sql = f"copy {target} ({columns}) from stdin with (format csv, header true)"
-    with batch.csv_path(table).open("rb") as handle:
-        cur.copy_expert(sql, ProgressReader(handle, bar), size=COPY_BUFFER_BYTES)
-    return cur.rowcount
+    cur.execute("savepoint fast_copy")
+    # psycopg2 prints a connection cut inside COPY's read callback to stderr as a
+    # traceback before it raises it; the raised error is reported in one line instead
+    printed = io.StringIO()
+    try:
+        with batch.csv_path(table).open("rb") as handle, contextlib.redirect_stderr(printed):
+            cur.copy_expert(sql, ProgressReader(handle, bar), size=COPY_BUFFER_BYTES)
+    except psycopg2.DataError as exc:
+        cur.execute("rollback to savepoint fast_copy")
+        log.warning("%s; loading its good rows one by one", describe_copy_error(batch, table, exc))
+        result = load_carefully(cur, batch.csv_path(table), table, batch.batch_id)
+        return result.loaded, result.quarantined
+    sys.stderr.write(printed.getvalue())
+    return cur.rowcount, 0
 
 
 def describe_copy_error(batch: Batch, table: Table, exc: psycopg2.Error) -> str:
@@ -201,6 +289,7 @@ def load_batch(
     """Load one batch in a single transaction and return the rows per table."""
     for table in ALL_TABLES:
         check_header(batch, table)
+    check_files(batch)
     counts: dict[str, int] = {}
     started = time.monotonic()
     bar = tqdm(
@@ -221,41 +310,46 @@ def load_batch(
             cur.execute(
                 "select set_config(%s, clock_timestamp()::text, true)", (LOADED_AT_SETTING,)
             )
-            cur.execute(f"delete from {SCHEMA}.load_log where batch_id = %s", (batch.batch_id,))
+            attempt = next_attempt(cur, batch)
             for table in ALL_TABLES:
                 table_started = time.monotonic()
                 try:
-                    counts[table.name] = copy_table(cur, batch, table, bar)
+                    loaded, quarantined = copy_table(cur, batch, table, bar)
                 except psycopg2.DataError as exc:
                     raise UserError(
                         f"batch {batch.batch_id} not loaded, bronze unchanged: "
                         f"{describe_copy_error(batch, table, exc)}"
                     ) from exc
+                counts[table.name] = loaded
                 expected = batch.row_counts.get(table.name)
-                if expected is not None and expected != counts[table.name]:
+                if expected is not None and expected != loaded + quarantined:
                     raise UserError(
                         f"batch {batch.batch_id} not loaded, bronze unchanged: "
-                        f"{batch.csv_path(table)} has {counts[table.name]} rows, "
+                        f"{batch.csv_path(table)} has {loaded + quarantined} rows, "
                         f"batch.json says {expected}"
                     )
                 cur.execute(
-                    f"insert into {SCHEMA}.load_log "
-                    "(batch_id, table_name, rows_loaded, started_at, finished_at, status) "
-                    "values (%s, %s, %s, now() - make_interval(secs => %s), clock_timestamp(), "
-                    "'succeeded')",
+                    f"insert into {SCHEMA}.load_log (batch_id, table_name, rows_loaded, "
+                    "rows_quarantined, attempt, started_at, finished_at, status) "
+                    "values (%s, %s, %s, %s, %s, now() - make_interval(secs => %s), "
+                    "clock_timestamp(), 'succeeded')",
                     (
                         batch.batch_id,
                         table.name,
-                        counts[table.name],
+                        loaded,
+                        quarantined,
+                        attempt,
                         time.monotonic() - table_started,
                     ),
                 )
             # The source systems' clock at extract time: the simulated "now" of the batch.
             cur.execute(
-                f"insert into {SCHEMA}.batches (batch_id, kind, as_of) values (%s, %s, %s) "
+                f"insert into {SCHEMA}.batches (batch_id, kind, as_of, window_start, dataset_id) "
+                "values (%s, %s, %s, %s, %s) "
                 "on conflict (batch_id) do update set kind = excluded.kind, as_of = excluded.as_of, "
+                "window_start = excluded.window_start, dataset_id = excluded.dataset_id, "
                 "loaded_at = now()",
-                (batch.batch_id, batch.kind, batch.as_of),
+                (batch.batch_id, batch.kind, batch.as_of, batch.window_start, batch.dataset_id),
             )
             if manifest is not None:
                 cur.execute(
@@ -264,6 +358,8 @@ def load_batch(
                     "loaded_at = now()",
                     (batch.batch_id, json.dumps(manifest)),
                 )
+    except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+        raise connection_lost(batch, exc) from exc
     except Exception as exc:
         record_failure(conn, batch, exc)
         raise
@@ -283,14 +379,36 @@ def load_batch(
     return counts
 
 
+def next_attempt(cur: psycopg2.extensions.cursor, batch: Batch) -> int:
+    """The number of this load of the batch: the log keeps every attempt, failed ones too."""
+    cur.execute(
+        f"select coalesce(max(attempt), 0) + 1 from {SCHEMA}.load_log where batch_id = %s",
+        (batch.batch_id,),
+    )
+    return int(cur.fetchone()[0])
+
+
+def connection_lost(batch: Batch, exc: psycopg2.Error) -> DatabaseUnavailable:
+    """The server went away mid-load: the batch rolled back with the transaction."""
+    reason = (str(exc).strip().splitlines() or ["no answer"])[0]
+    settings = ConnectionSettings.from_env()
+    return DatabaseUnavailable(
+        f"lost the connection to PostgreSQL at {settings.host}:{settings.port} while loading "
+        f"batch {batch.batch_id} ({reason}); bronze is unchanged: {settings.fix_hint()}, "
+        "then run the load again"
+    )
+
+
 def record_failure(conn: psycopg2.extensions.connection, batch: Batch, exc: BaseException) -> None:
     """Write the failure to the load log in its own transaction (the batch rolled back)."""
     try:
         with conn, conn.cursor() as cur:
+            attempt = next_attempt(cur, batch)
             cur.execute(
-                f"insert into {SCHEMA}.load_log (batch_id, table_name, started_at, status, message) "
-                "values (%s, '*', now(), 'failed', %s)",
-                (batch.batch_id, str(exc)[:2000]),
+                f"insert into {SCHEMA}.load_log "
+                "(batch_id, table_name, attempt, started_at, status, message) "
+                "values (%s, '*', %s, now(), 'failed', %s)",
+                (batch.batch_id, attempt, str(exc)[:2000]),
             )
     except psycopg2.Error:
         log.warning("could not record the failure of batch %s in the load log", batch.batch_id)
@@ -373,6 +491,7 @@ def load_all(data_dir: Path, wanted: Sequence[str] = (), reload: bool = False) -
     conn = connect()
     try:
         ensure_bronze(conn)
+        check_dataset(conn, batches)
         todo = plan(batches, loaded_batches(conn), list(wanted), reload)
         if not todo:
             log.info("nothing to load: every batch in %s is already in bronze", data_dir)

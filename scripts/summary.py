@@ -50,7 +50,9 @@ def batches(conn: psycopg2.extensions.connection) -> list[tuple[str, int, str]]:
             return []
         cur.execute(
             "select batch_id, sum(rows_loaded)::bigint, max(finished_at)::text from bronze.load_log "
-            "where status = 'succeeded' group by batch_id order by batch_id"
+            "where status = 'succeeded' and coalesce(attempt, 0) = (select max(coalesce(attempt, 0)) "
+            "from bronze.load_log as latest where latest.batch_id = load_log.batch_id "
+            "and latest.status = 'succeeded') group by batch_id order by batch_id"
         )
         return cur.fetchall()
 

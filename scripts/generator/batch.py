@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm
 
+from scripts.batch_integrity import dataset_id, file_digest
 from scripts.generator import (
     alerts,
     calendar,
@@ -476,6 +477,8 @@ class BatchRun:
             "window_start": calendar.iso_timestamp(self.window_start_s),
             "as_of": calendar.iso_timestamp(as_of),
             "tables": {name: sink.rows for name, sink in self.sinks.items()},
+            "dataset_id": dataset_id(self.params),
+            "files": {name: file_digest(self.folder / f"{name}.csv") for name in self.sinks},
         }
         (self.folder / "batch.json").write_text(json.dumps(meta, indent=2) + "\n")
         result = BatchResult(meta, defects_found, truths)

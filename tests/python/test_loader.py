@@ -4,6 +4,7 @@ failed load, no duplicates on re-runs, one readable line for every error."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import psycopg2.extensions
 import pytest
 
+from scripts.batch_integrity import file_digest
 from scripts.bronze_schema import ALL_TABLES
 from tests.python.helpers import REPO_ROOT, run_module
 
@@ -43,8 +45,16 @@ def write_batch(data_dir: Path, batch_id: str, rows: dict[str, list[str]]) -> Pa
         "tables": counts,
     }
     (folder / "batch.json").write_text(json.dumps(meta))
+    refresh_digests(folder)
     (data_dir / "manifest.json").write_text(json.dumps({"seed": 0, "batches": [batch_id]}))
     return folder
+
+
+def refresh_digests(folder: Path) -> None:
+    """Record every file's size and SHA-256 in batch.json, as the generator does."""
+    meta = json.loads((folder / "batch.json").read_text())
+    meta["files"] = {t.name: file_digest(folder / f"{t.name}.csv") for t in ALL_TABLES}
+    (folder / "batch.json").write_text(json.dumps(meta))
 
 
 def count(conn: psycopg2.extensions.connection, table: str, batch_id: str | None = None) -> int:
@@ -84,9 +94,14 @@ def test_loads_each_batch_once_and_stamps_the_batch(tmp_path, empty_bronze, load
     assert count(empty_bronze, "products") == 1, "replace tables hold the newest extract only"
     with empty_bronze.cursor() as cur:
         cur.execute(
-            "select batch_id, count(*) from bronze.load_log where status = 'succeeded' group by 1 order by 1"
+            "select batch_id, attempt, count(*) from bronze.load_log where status = 'succeeded' "
+            "group by 1, 2 order by 1, 2"
         )
-        assert cur.fetchall() == [("b0001", len(ALL_TABLES)), ("b0002", len(ALL_TABLES))]
+        assert cur.fetchall() == [
+            ("b0001", 1, len(ALL_TABLES)),
+            ("b0002", 1, len(ALL_TABLES)),
+            ("b0002", 2, len(ALL_TABLES)),
+        ], "the load log keeps every attempt, the reload's too"
         cur.execute("select count(*) from bronze._manifest")
         assert cur.fetchone()[0] == 2
         cur.execute("select batch_id, as_of::date::text from bronze.batches order by 1")
@@ -111,26 +126,67 @@ def test_reloading_an_older_batch_is_refused(tmp_path, empty_bronze, loader_env)
     assert result.stderr.strip().startswith("error: only the newest loaded batch")
 
 
-def test_a_malformed_row_fails_the_whole_batch_with_one_line(tmp_path, empty_bronze, loader_env):
+def test_malformed_values_are_quarantined_and_the_good_rows_load(
+    tmp_path, empty_bronze, loader_env
+):
     bad_product = PRODUCT_ROW.replace("0.1000", "ten percent")
-    write_batch(
-        tmp_path, "b0001", {"transactions": [TRANSACTION_ROW] * 4, "products": [bad_product]}
+    huge_amount = TRANSACTION_ROW.replace("TXN000000000001", "TXN000000000009").replace(
+        "-12.50", "1e300"
     )
+    nul_byte = TRANSACTION_ROW.replace("coffee", "cof\x00fee")
+    good = [TRANSACTION_ROW.replace("001,", f"00{n},", 1) for n in range(2, 6)]
+    write_batch(
+        tmp_path,
+        "b0001",
+        {
+            "transactions": [good[0], huge_amount, *good[1:3], nul_byte, good[3]],
+            "products": [bad_product],
+        },
+    )
+    result = run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env)
+    assert "quarantined" in result.stderr
+    assert count(empty_bronze, "transactions") == 4, "every good row of the batch reaches bronze"
+    assert count(empty_bronze, "products") == 0
+    with empty_bronze.cursor() as cur:
+        cur.execute(
+            "select table_name, line_number, reason, raw_record from bronze.load_quarantine "
+            "order by table_name, line_number"
+        )
+        quarantined = cur.fetchall()
+        cur.execute(
+            "select table_name, rows_loaded, rows_quarantined from bronze.load_log "
+            "where table_name in ('products', 'transactions') order by 1"
+        )
+        logged = cur.fetchall()
+    assert [(table, line) for table, line, _, _ in quarantined] == [
+        ("products", 2),
+        ("transactions", 3),
+        ("transactions", 6),
+    ], "each malformed record is kept with its line in the file (the header is line 1)"
+    reasons = [reason for _, _, reason, _ in quarantined]
+    assert reasons[0].startswith("interest_rate:") and "ten percent" in reasons[0]
+    assert reasons[1].startswith("amount:") and "overflow" in reasons[1]
+    assert reasons[2] == "NUL byte in the record"
+    assert quarantined[0][3] == bad_product, "kept verbatim"
+    assert logged == [("products", 0, 1), ("transactions", 4, 2)]
+
+
+def test_the_load_log_keeps_a_failed_attempt(tmp_path, empty_bronze, loader_env):
+    folder = write_batch(tmp_path, "b0001", {"transactions": [TRANSACTION_ROW] * 2})
+    meta = json.loads((folder / "batch.json").read_text())
+    meta["tables"]["transactions"] = 3  # the file lost a row
+    (folder / "batch.json").write_text(json.dumps(meta))
     result = run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env, check=False)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert (
-        "products.csv" in lines[0]
-        and "interest_rate" in lines[0]
-        and "bronze unchanged" in lines[0]
-    )
-    assert count(empty_bronze, "transactions") == 0, (
-        "tables copied before the bad one are rolled back"
-    )
+    assert len(lines) == 1 and "batch.json says 3" in lines[0] and "bronze unchanged" in lines[0]
+    assert count(empty_bronze, "transactions") == 0
+
+    write_batch(tmp_path, "b0001", {"transactions": [TRANSACTION_ROW] * 2})
+    run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env)
     with empty_bronze.cursor() as cur:
-        cur.execute("select status from bronze.load_log")
-        assert [row[0] for row in cur.fetchall()] == ["failed"]
+        cur.execute("select distinct attempt, status from bronze.load_log order by 1")
+        assert cur.fetchall() == [(1, "failed"), (2, "succeeded")]
 
 
 def test_a_header_that_breaks_the_contract_is_refused(tmp_path, empty_bronze, loader_env):
@@ -152,6 +208,7 @@ def test_a_killed_load_leaves_bronze_exactly_as_before(tmp_path, empty_bronze, l
     meta = json.loads((folder / "batch.json").read_text())
     meta["tables"]["transactions"] = big
     (folder / "batch.json").write_text(json.dumps(meta))
+    refresh_digests(folder)
 
     loader = subprocess.Popen(
         [sys.executable, "-m", "scripts.load", "--data-dir", str(tmp_path)],
@@ -209,3 +266,80 @@ def test_missing_data_dir_is_one_line(tmp_path, loader_env):
     )
     assert result.returncode == 2
     assert "run `make generate` first" in result.stderr
+
+
+def generated_batch(tmp_path: Path, seed: int = 3) -> Path:
+    """A tiny batch made by the generator itself (it records sizes, digests and data set)."""
+    data_dir = tmp_path / f"data_{seed}"
+    run_module(
+        "scripts.generate",
+        "--reset",
+        "--out-dir",
+        str(data_dir),
+        "--customers",
+        "30",
+        "--transactions",
+        "300",
+        "--seed",
+        str(seed),
+        "--log-level",
+        "WARNING",
+        env=dict(os.environ),
+    )
+    return data_dir
+
+
+def test_a_truncated_file_is_refused_before_any_copy(tmp_path, empty_bronze, loader_env):
+    data_dir = generated_batch(tmp_path)
+    path = data_dir / "batches" / "b0001" / "transactions.csv"
+    text = path.read_bytes()
+    path.write_bytes(text[: text.rstrip(b"\n").rfind(b",") + 10])  # cut inside the last field
+    result = run_module("scripts.load", "--data-dir", str(data_dir), env=loader_env, check=False)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "truncated or edited" in lines[0], result.stderr
+    assert count(empty_bronze, "products") == 0
+
+
+def test_a_batch_of_another_data_set_is_refused(tmp_path, empty_bronze, loader_env):
+    run_module("scripts.load", "--data-dir", str(generated_batch(tmp_path, seed=3)), env=loader_env)
+    other = generated_batch(tmp_path, seed=4)
+    result = run_module("scripts.load", "--data-dir", str(other), env=loader_env, check=False)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "another data set" in lines[0] and "make reset" in lines[0]
+
+
+def test_losing_the_server_mid_load_is_one_line(tmp_path, empty_bronze, loader_env):
+    big = 400_000
+    folder = write_batch(tmp_path, "b0001", {})
+    header = (folder / "transactions.csv").read_text()
+    (folder / "transactions.csv").write_text(header + (TRANSACTION_ROW + "\n") * big)
+    meta = json.loads((folder / "batch.json").read_text())
+    meta["tables"]["transactions"] = big
+    (folder / "batch.json").write_text(json.dumps(meta))
+    refresh_digests(folder)
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "scripts.load", "--data-dir", str(tmp_path)],
+        cwd=REPO_ROOT,
+        env=loader_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    terminated = False
+    while time.monotonic() < deadline and loader.poll() is None and not terminated:
+        with empty_bronze.cursor() as cur:
+            cur.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity "
+                "where datname = current_database() and query like 'copy bronze.transactions%%'"
+            )
+            terminated = bool(cur.fetchall())
+        time.sleep(0.01)
+    assert terminated, "the load finished before its connection could be cut; raise `big`"
+    _, stderr = loader.communicate(timeout=60)
+    assert loader.returncode == 2
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: lost the connection"), stderr
+    assert count(empty_bronze, "transactions") == 0
