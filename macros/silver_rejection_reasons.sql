@@ -4,16 +4,19 @@
 #}
 {% macro silver_rejection_reasons() -%}
     {{ return([
+        'value_too_long',
         'missing_required_field',
         'invalid_code',
         'invalid_amount',
         'invalid_value',
         'future_timestamp',
+        'before_data_start',
         'invalid_date_range',
         'orphan_account',
         'orphan_customer',
         'orphan_product',
         'orphan_transaction',
         'parent_rejected',
+        'conflicting_duplicate',
     ]) }}
 {%- endmacro %}

@@ -276,6 +276,16 @@ silver_counts as (
 
 ),
 
+quarantined_counts as (
+
+    select
+        table_name as source_table,
+        count(*) as quarantined_rows
+    from {{ source('bronze', 'load_quarantine') }}
+    group by table_name
+
+),
+
 rejected_counts as (
 
     select
@@ -312,6 +322,8 @@ final as (
         coalesce(accepted_counts.unknown_references_kept, 0) as unknown_references_kept,
         coalesce(accepted_counts.invalid_emails_nulled, 0) as invalid_emails_nulled,
         coalesce(accepted_counts.invalid_phones_nulled, 0) as invalid_phones_nulled,
+        -- records of the batches in bronze that the loader kept out of it (bronze.load_quarantine)
+        coalesce(quarantined_counts.quarantined_rows, 0) as quarantined_rows,
         -- flags
         bronze_counts.bronze_rows = coalesce(silver_counts.silver_rows, 0)
         + coalesce(rejected_counts.rejected_rows, 0)
@@ -324,6 +336,8 @@ final as (
         on bronze_counts.source_table = rejected_counts.source_table
     left join silver_counts
         on bronze_counts.source_table = silver_counts.source_table
+    left join quarantined_counts
+        on bronze_counts.source_table = quarantined_counts.source_table
 
 )
 

@@ -99,6 +99,8 @@ judged as (
         case when checked.customer_id is not null then known_customers.customer_id is not null end as is_customer_known,
         case when checked.product_id is not null then known_products.product_id is not null end as is_product_known,
         case
+            when {{ id_too_long(['checked.account_id', 'checked.customer_id', 'checked.product_id']) }}
+                then 'value_too_long'
             when
                 checked.account_id is null
                 then 'missing_required_field'

@@ -68,6 +68,8 @@ judged as (
     select
         cleaned.*,
         case
+            when {{ id_too_long(['cleaned.application_id', 'cleaned.customer_id', 'cleaned.product_id']) }}
+                then 'value_too_long'
             when
                 cleaned.application_id is null
                 or cleaned.customer_id is null
@@ -91,6 +93,9 @@ judged as (
             when
                 cleaned.application_time > coalesce(batches.as_of, cleaned.loaded_at)
                 then 'future_timestamp'
+            when
+                cleaned.application_time < {{ data_start_at() }}
+                then 'before_data_start'
             when
                 cleaned.decision_time < cleaned.application_time
                 then 'invalid_date_range'

@@ -59,6 +59,8 @@ judged as (
     select
         cleaned.*,
         case
+            when {{ id_too_long(['cleaned.interaction_id', 'cleaned.customer_id']) }}
+                then 'value_too_long'
             when
                 cleaned.interaction_id is null
                 or cleaned.customer_id is null
@@ -79,6 +81,9 @@ judged as (
             when
                 cleaned.interaction_time > coalesce(batches.as_of, cleaned.loaded_at)
                 then 'future_timestamp'
+            when
+                cleaned.interaction_time < {{ data_start_at() }}
+                then 'before_data_start'
             when
                 cleaned.customer_id is not null and known_customers.customer_id is null
                 then 'orphan_customer'

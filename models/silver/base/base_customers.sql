@@ -120,6 +120,8 @@ judged as (
     select
         checked.*,
         case
+            when {{ id_too_long(['checked.customer_id']) }}
+                then 'value_too_long'
             when
                 checked.customer_id is null
                 then 'missing_required_field'

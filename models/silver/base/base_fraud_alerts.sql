@@ -73,6 +73,8 @@ judged as (
     select
         cleaned.*,
         case
+            when {{ id_too_long(['cleaned.alert_id', 'cleaned.transaction_id', 'cleaned.customer_id']) }}
+                then 'value_too_long'
             when
                 cleaned.alert_id is null
                 or cleaned.transaction_id is null
@@ -92,6 +94,9 @@ judged as (
             when
                 cleaned.alert_time > coalesce(batches.as_of, cleaned.loaded_at)
                 then 'future_timestamp'
+            when
+                cleaned.alert_time < {{ data_start_at() }}
+                then 'before_data_start'
             when
                 cleaned.resolved_at < cleaned.alert_time
                 then 'invalid_date_range'

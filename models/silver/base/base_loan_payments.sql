@@ -56,6 +56,8 @@ judged as (
     select
         cleaned.*,
         case
+            when {{ id_too_long(['cleaned.payment_id', 'cleaned.account_id', 'cleaned.customer_id']) }}
+                then 'value_too_long'
             when
                 cleaned.payment_id is null
                 or cleaned.account_id is null

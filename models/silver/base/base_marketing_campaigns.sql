@@ -59,6 +59,8 @@ judged as (
     select
         cleaned.*,
         case
+            when {{ id_too_long(['cleaned.campaign_id', 'cleaned.offer_product_id', 'cleaned.customer_id']) }}
+                then 'value_too_long'
             when
                 cleaned.campaign_id is null
                 or cleaned.customer_id is null

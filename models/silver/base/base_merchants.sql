@@ -77,6 +77,8 @@ judged as (
     select
         checked.*,
         case
+            when {{ id_too_long(['checked.merchant_id']) }}
+                then 'value_too_long'
             when
                 checked.merchant_id is null
                 then 'missing_required_field'

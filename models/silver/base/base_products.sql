@@ -80,6 +80,8 @@ judged as (
     select
         checked.*,
         case
+            when {{ id_too_long(['checked.product_id']) }}
+                then 'value_too_long'
             when
                 checked.product_id is null
                 then 'missing_required_field'

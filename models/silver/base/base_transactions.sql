@@ -139,6 +139,8 @@ judged as (
         cleaned.*,
         case when cleaned.merchant_id is not null then known_merchants.merchant_id is not null end as is_merchant_known,
         case
+            when {{ id_too_long(['cleaned.transaction_id', 'cleaned.account_id', 'cleaned.customer_id', 'cleaned.merchant_id']) }}
+                then 'value_too_long'
             when
                 cleaned.transaction_id is null
                 or cleaned.account_id is null
@@ -167,6 +169,9 @@ judged as (
                 cleaned.transaction_time > coalesce(batches.as_of, cleaned.loaded_at)
                 then 'future_timestamp'
             when
+                cleaned.transaction_time < {{ data_start_at() }}
+                then 'before_data_start'
+            when
                 cleaned.account_id is not null and known_accounts.account_id is null
                 then 'orphan_account'
             when
@@ -185,11 +190,32 @@ judged as (
 
 ),
 
+hashed as (
+
+    select
+        judged.*,
+        {{ row_content_hash(content_columns) }} as row_hash
+    from judged
+
+),
+
+-- two accepted rows of one key in one load that say different things: the latest record
+-- (created_at) wins, the other is a conflicting_duplicate (the same content twice is a
+-- duplicate, which staging removes)
+verdicts as (
+
+    select
+        hashed.*,
+        {{ conflicting_duplicate_verdict('transaction_id', 'created_at desc') }} as verdict
+    from hashed
+
+),
+
 final as (
 
     select
-        -- keys
-        transaction_id as natural_key,
+        -- keys (cut to the identifier limit: a rejected oversized id must still fit the index)
+        {{ bounded_id('transaction_id') }} as natural_key,
         -- attributes
         transaction_id,
         account_id,
@@ -215,13 +241,13 @@ final as (
         -- lineage
         batch_id,
         loaded_at,
-        {{ row_content_hash(content_columns) }} as row_hash,
+        row_hash,
         -- verdict
-        rejection_reason,
+        verdict as rejection_reason,
         -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when rejection_reason is not null then raw_row end as raw_row,
+        case when verdict is not null then raw_row end as raw_row,
         {{ dbt_loaded_at() }} as dbt_loaded_at
-    from judged
+    from verdicts
 
 )
 
