@@ -1,3 +1,6 @@
+{{ config(severity='warn', store_failures=true, tags=['source_finding']) }}
+-- A finding about the sources, not our logic: warns, keeps the failing rows in
+-- quality.<test name>, and never blocks the build (README: 'Which tests block a build').
 -- The closing balance of an account's last snapshot day equals the account's
 -- current_balance in the extract (opening_balance plus every approved amount net of its
 -- fee). Open accounts end on the data's as-of date, closed ones on their closed_date.

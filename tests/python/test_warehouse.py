@@ -43,6 +43,11 @@ def dbt_exit_code(*args: str) -> int:
     return subprocess.run([dbt_executable(), *args, "--quiet"], cwd=REPO_ROOT).returncode
 
 
+def test_the_generated_sources_raise_no_finding(built):
+    # source findings only warn in a build; on the generator's data each must find nothing
+    assert dbt_exit_code("--warn-error", "test", "--select", "tag:source_finding") == 0
+
+
 def test_scoped_tests_check_the_rows_of_the_latest_write(built, conn):
     """In `dbt build` a test of an incremental model reads the rows its latest run wrote: a
     bad row written earlier passes it, one written last fails it; `dbt test` reads all."""
