@@ -285,7 +285,11 @@ month_end_days as (
 
 last_month as (
 
-    select cast({{ dbt.date_trunc('month', 'max(transaction_date)') }} as date) as last_month_start_date
+    -- the data's months: from the first month with a transaction (silver rejects events
+    -- before the data's declared start, so no single row moves it) to the latest
+    select
+        cast({{ dbt.date_trunc('month', 'min(transaction_date)') }} as date) as first_month_start_date,
+        cast({{ dbt.date_trunc('month', 'max(transaction_date)') }} as date) as last_month_start_date
     from transactions
 
 ),
@@ -334,14 +338,19 @@ customer_months as (
             and dates.calendar_date >= case
                 when continued_customers.customer_id is not null
                     then recompute_window.window_start_date
+                -- a customer's months start at its cohort month (or first activity, if
+                -- earlier), but never before the data: a month before it says nothing
                 else
-                    coalesce(
-                        case
-                            when customer_spans.cohort_month_date > first_activity.first_activity_month_date
-                                then first_activity.first_activity_month_date
-                        end,
-                        customer_spans.cohort_month_date,
-                        first_activity.first_activity_month_date
+                    greatest(
+                        last_month.first_month_start_date,
+                        coalesce(
+                            case
+                                when customer_spans.cohort_month_date > first_activity.first_activity_month_date
+                                    then first_activity.first_activity_month_date
+                            end,
+                            customer_spans.cohort_month_date,
+                            first_activity.first_activity_month_date
+                        )
                     )
             end
             and last_month.last_month_start_date >= dates.calendar_date
