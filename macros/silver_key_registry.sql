@@ -4,8 +4,13 @@
     and last batch that carried it and whether the current extract still has it. The
     registry is incremental and merges the current extract into what it already holds, so
     a key deleted from a current-state extract stays known.
+
+    `earliest`: columns of which the registry keeps the earliest value any extract gave
+    (NULLs ignored), e.g. an account's opening date, which a later extract can fill in or
+    correct to an earlier day but never move later: a rule judged against it once stays
+    right.
 #}
-{% macro key_registry(staged, key) -%}
+{% macro key_registry(staged, key, earliest=[]) -%}
 with
 
 staged as (
@@ -17,7 +22,14 @@ staged as (
 registered as (
 
     {% if is_incremental() %}
-    select * from {{ this }}
+    {#- a registry built before an `earliest` column existed reads it as NULL once -#}
+    {%- set held = adapter.get_columns_in_relation(this) | map(attribute='name') | list %}
+    select
+        *
+        {%- for column in earliest if column not in held %},
+        cast(null as {{ 'date' if column.endswith('_date') else dbt.type_string() }}) as {{ column }}
+        {%- endfor %}
+    from {{ this }}
     {% else %}
     select
         cast(null as {{ dbt.type_string() }}) as {{ key }},
@@ -26,6 +38,9 @@ registered as (
         cast(null as {{ dbt.type_string() }}) as last_seen_batch_id,
         cast(null as {{ dbt.type_timestamp() }}) as last_loaded_at,
         cast(null as {{ dbt.type_boolean() }}) as is_current
+        {%- for column in earliest %},
+        cast(null as {{ 'date' if column.endswith('_date') else dbt.type_string() }}) as {{ column }}
+        {%- endfor %}
     where 1 = 0
     {% endif %}
 
@@ -43,6 +58,10 @@ final as (
         coalesce(staged.loaded_at, registered.last_loaded_at) as last_loaded_at,
         -- flags
         staged.{{ key }} is not null as is_current
+        {%- for column in earliest %},
+        -- least() skips NULLs (postgres, spark): a blank in one extract loses nothing
+        least(staged.{{ column }}, registered.{{ column }}) as {{ column }}
+        {%- endfor %}
     from staged
     full outer join registered
         on staged.{{ key }} = registered.{{ key }}

@@ -16,6 +16,7 @@
         'orphan_customer',
         'orphan_product',
         'orphan_transaction',
+        'before_account_opened',
         'parent_rejected',
         'conflicting_duplicate',
     ]) }}

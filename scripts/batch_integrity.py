@@ -37,13 +37,18 @@ def file_digest(path: Path) -> dict[str, int | str]:
     return {"bytes": size, "sha256": digest.hexdigest()}
 
 
-def file_mismatch(path: Path, promised: dict[str, Any]) -> str | None:
-    """Why `path` is not the file batch.json describes, or None when it is."""
+def file_mismatch(
+    path: Path, promised: dict[str, Any], check_content: bool = True, sha256: str | None = None
+) -> str | None:
+    """Why `path` is not the file batch.json describes, or None when it is.
+
+    The size is always compared; the content when `check_content`, from `sha256` when the
+    caller hashed the bytes already (as it streamed them), else by reading the file."""
     if not path.exists():
         return f"{path} is missing"
     size = path.stat().st_size
     if size != promised.get("bytes"):
         return f"{path} has {size:,} bytes, batch.json says {promised.get('bytes'):,} (truncated or edited?)"
-    if file_digest(path)["sha256"] != promised.get("sha256"):
+    if check_content and (sha256 or file_digest(path)["sha256"]) != promised.get("sha256"):
         return f"{path} does not match its SHA-256 in batch.json (edited after it was generated?)"
     return None

@@ -301,6 +301,19 @@ def test_a_truncated_file_is_refused_before_any_copy(tmp_path, empty_bronze, loa
     assert count(empty_bronze, "products") == 0
 
 
+def test_a_file_edited_in_place_is_refused_and_rolled_back(tmp_path, empty_bronze, loader_env):
+    data_dir = generated_batch(tmp_path)
+    path = data_dir / "batches" / "b0001" / "transactions.csv"
+    text = path.read_bytes()
+    cut = text.index(b"\n") + 10
+    path.write_bytes(text[:cut] + (b"7" if text[cut : cut + 1] != b"7" else b"8") + text[cut + 1 :])
+    result = run_module("scripts.load", "--data-dir", str(data_dir), env=loader_env, check=False)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "does not match its SHA-256" in lines[0], result.stderr
+    assert count(empty_bronze, "products") == 0, "tables copied before it are rolled back"
+
+
 def test_a_batch_of_another_data_set_is_refused(tmp_path, empty_bronze, loader_env):
     run_module("scripts.load", "--data-dir", str(generated_batch(tmp_path, seed=3)), env=loader_env)
     other = generated_batch(tmp_path, seed=4)

@@ -6,7 +6,7 @@ source that sends such data would):
 
 - b0001: an account with a blank opening date and an orphan owner, and a customer with a
   blank segment, both corrected by b0002 without a new updated_at;
-- b0002: a transaction dated 1900-01-01, one with an 8 KB id, two rows of one id with
+- b0002: a transaction dated 1900-01-01, one before its account opened, one with an 8 KB id, two rows of one id with
   different content, a -0.00 amount the generator did not plant, and two rows the
   loader cannot store (a NUL byte, an amount of 1e300);
 - b0003: an account re-sent with an older updated_at than the version already held.
@@ -44,6 +44,7 @@ OVERSIZED_ID = "TXN" + "9" * 8000
 PRE_DATA = "TXNFAULT0001"
 CONFLICT = "TXNFAULT0003"
 NEGATIVE_ZERO = "TXNFAULT0004"
+BEFORE_OPENING = "TXNFAULT0007"
 
 
 @dataclass
@@ -152,6 +153,23 @@ def plant_bad_transactions(data_dir: Path) -> None:
         variant(CONFLICT, amount="-99.00", created_at=recorded_later),
         variant(NEGATIVE_ZERO, amount="-0.00"),
     ]
+    accounts = BatchFile(data_dir, "b0002", "accounts")
+    opened = accounts.column("opened_date")
+    young = next(
+        row
+        for row in accounts.rows
+        if row[opened] >= "2023-03-01" and row[accounts.column("customer_id")]
+    )
+    day_before = dt.date.fromisoformat(young[opened]) - dt.timedelta(days=20)
+    transactions.rows.append(
+        variant(
+            BEFORE_OPENING,
+            account_id=young[0],
+            customer_id=young[accounts.column("customer_id")],
+            transaction_time=f"{day_before}T12:00:00+00:00",
+            created_at=f"{day_before}T12:00:01+00:00",
+        )
+    )
     unstorable = [
         variant("TXNFAULT0005", description="nul\x00byte"),
         variant("TXNFAULT0006", amount="1e300"),
@@ -270,6 +288,7 @@ def test_each_bad_event_is_rejected_with_its_reason(fconn):
             (OVERSIZED_ID[:64], "value_too_long"),
             (CONFLICT, "conflicting_duplicate"),
             (NEGATIVE_ZERO, "invalid_amount"),
+            (BEFORE_OPENING, "before_account_opened"),
         ]
     )
     kept = scalar(

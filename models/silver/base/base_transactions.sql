@@ -6,9 +6,11 @@
 
     Incremental: each load is judged once, when it arrives (bronze stamps _loaded_at in
     commit order, so `>` on the newest load held misses none). A verdict only depends on
-    the row, its batch and the key registries, and the registries only grow: the verdicts
-    that can change later are the orphan ones (the parent may arrive) and an unknown
-    merchant, so those held rows are judged again on every run. The post-hook drops the
+    the row, its batch and the key registries, and the registries only grow (an account's
+    opening date only moves earlier): the verdicts that can change later are the orphan
+    ones (the parent may arrive), before_account_opened (the opening date may be corrected
+    to an earlier day) and an unknown merchant, so those held rows are judged again on
+    every run. The post-hook drops the
     rows of loads bronze no longer holds (a reloaded batch), so the table always equals
     what a full refresh builds.
 #}
@@ -58,7 +60,10 @@ batches as (
 
 known_accounts as (
 
-    select account_id from {{ ref('registry_accounts') }}
+    select
+        account_id,
+        opened_date
+    from {{ ref('registry_accounts') }}
 
 ),
 
@@ -127,7 +132,7 @@ cleaned as (
         raw_row
     from {{ this }}
     where
-        rejection_reason in ('orphan_account', 'orphan_customer')
+        rejection_reason in ('orphan_account', 'orphan_customer', 'before_account_opened')
         or is_merchant_known = false
     {% endif %}
 
@@ -177,6 +182,9 @@ judged as (
             when
                 cleaned.customer_id is not null and known_customers.customer_id is null
                 then 'orphan_customer'
+            when
+                cast(cleaned.transaction_time as date) < known_accounts.opened_date
+                then 'before_account_opened'
         end as rejection_reason
     from cleaned
     left join batches
