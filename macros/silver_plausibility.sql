@@ -12,8 +12,8 @@
         row (an accepted identifier is never longer, so no two keys merge).
     conflicting_duplicate_verdict(key, order_by): the verdict of a judged row (columns
         rejection_reason, row_hash, loaded_at) once the rows of its key in the same load
-        are compared: among the accepted rows, the first by order_by (then by row_hash, so
-        the rule is total) wins, and an accepted row with other content is a
+        are compared: among the accepted rows, the first by order_by (the table's "recorded
+        later" column; then by row_hash, so the rule is total) wins, and an accepted row with other content is a
         conflicting_duplicate. Rows with the winner's content stay accepted (exact
         duplicates, which staging removes).
     data_start_at(): the start of the data: the window start the first batch declares in
@@ -54,13 +54,13 @@
 {%- endmacro %}
 
 
-{% macro conflicting_duplicate_verdict(key, order_by) -%}
+{% macro conflicting_duplicate_verdict(key, order_by=none) -%}
     case
         when
             rejection_reason is null
             and row_hash <> first_value(row_hash) over (
                 partition by {{ key }}, loaded_at, rejection_reason is null
-                order by {{ order_by }}, row_hash desc
+                order by {% if order_by %}{{ order_by }}, {% endif %}row_hash desc
             )
             then 'conflicting_duplicate'
         else rejection_reason

@@ -7,7 +7,7 @@ source that sends such data would):
 - b0001: an account with a blank opening date and an orphan owner, and a customer with a
   blank segment, both corrected by b0002 without a new updated_at;
 - b0002: a transaction dated 1900-01-01, one before its account opened, one with an 8 KB id, two rows of one id with
-  different content, a -0.00 amount the generator did not plant, and two rows the
+  different content (and a fraud alert sent open and resolved), a -0.00 amount the generator did not plant, and two rows the
   loader cannot store (a NUL byte, an amount of 1e300);
 - b0003: an account re-sent with an older updated_at than the version already held.
 
@@ -45,6 +45,7 @@ PRE_DATA = "TXNFAULT0001"
 CONFLICT = "TXNFAULT0003"
 NEGATIVE_ZERO = "TXNFAULT0004"
 BEFORE_OPENING = "TXNFAULT0007"
+ALERT_CONFLICT = "ALTFAULT0001"
 
 
 @dataclass
@@ -178,6 +179,17 @@ def plant_bad_transactions(data_dir: Path) -> None:
     transactions.save()
 
 
+def plant_conflicting_alerts(data_dir: Path) -> None:
+    """b0002 sends one fraud alert twice: open, then resolved (the later state wins)."""
+    alerts = BatchFile(data_dir, "b0002", "fraud_alerts")
+    resolved = next(row for row in alerts.rows if row[alerts.column("resolved_at")])
+    still_open = list(resolved)
+    still_open[alerts.column("alert_status")] = "open"
+    still_open[alerts.column("resolved_at")] = ""
+    alerts.rows += [[ALERT_CONFLICT, *still_open[1:]], [ALERT_CONFLICT, *resolved[1:]]]
+    alerts.save()
+
+
 def plant_stale_resend(data_dir: Path, planted: Planted) -> Planted:
     """b0003 re-sends an account as b0001 had it, older than the version b0002 brought."""
     first, second, third = (BatchFile(data_dir, b, "accounts") for b in ("b0001", "b0002", "b0003"))
@@ -236,6 +248,7 @@ def faulted(tmp_path_factory: pytest.TempPathFactory) -> FaultedWarehouse:
         )
     planted = plant_corrections(data_dir)
     plant_bad_transactions(data_dir)
+    plant_conflicting_alerts(data_dir)
     planted = plant_stale_resend(data_dir, planted)
 
     def build(*args: str) -> int:

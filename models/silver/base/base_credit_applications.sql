@@ -116,6 +116,42 @@ judged as (
 
 ),
 
+hashed as (
+
+    select
+        judged.*,
+        {{ row_content_hash([
+            'application_id',
+            'customer_id',
+            'product_id',
+            'application_time',
+            'requested_amount',
+            'term_months',
+            'declared_income',
+            'debt_to_income',
+            'credit_score',
+            'decision',
+            'decision_reason',
+            'approved_amount',
+            'interest_rate',
+            'decision_time',
+        ]) }} as row_hash
+    from judged
+
+),
+
+-- two accepted rows of one key in one load that say different things
+-- (conflicting_duplicate): the later decision (decision_time) wins.
+-- The same content twice is a duplicate, which staging removes
+verdicts as (
+
+    select
+        hashed.*,
+        {{ conflicting_duplicate_verdict('application_id', 'decision_time desc nulls last') }} as verdict
+    from hashed
+
+),
+
 final as (
 
     select
@@ -141,27 +177,12 @@ final as (
         -- lineage
         batch_id,
         loaded_at,
-        {{ row_content_hash([
-            'application_id',
-            'customer_id',
-            'product_id',
-            'application_time',
-            'requested_amount',
-            'term_months',
-            'declared_income',
-            'debt_to_income',
-            'credit_score',
-            'decision',
-            'decision_reason',
-            'approved_amount',
-            'interest_rate',
-            'decision_time',
-        ]) }} as row_hash,
+        row_hash,
         -- verdict
-        rejection_reason,
+        verdict as rejection_reason,
         -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when rejection_reason is not null then raw_row end as raw_row
-    from judged
+        case when verdict is not null then raw_row end as raw_row
+    from verdicts
 
 )
 

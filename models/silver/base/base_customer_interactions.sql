@@ -96,6 +96,38 @@ judged as (
 
 ),
 
+hashed as (
+
+    select
+        judged.*,
+        {{ row_content_hash([
+            'interaction_id',
+            'customer_id',
+            'interaction_time',
+            'channel',
+            'interaction_type',
+            'reason',
+            'resolution_status',
+            'handle_time_seconds',
+            'satisfaction_score',
+        ]) }} as row_hash
+    from judged
+
+),
+
+-- two accepted rows of one key in one load that say different things
+-- (conflicting_duplicate): no column says which came later, so the content hash
+-- decides and the other is rejected.
+-- The same content twice is a duplicate, which staging removes
+verdicts as (
+
+    select
+        hashed.*,
+        {{ conflicting_duplicate_verdict('interaction_id') }} as verdict
+    from hashed
+
+),
+
 final as (
 
     select
@@ -116,22 +148,12 @@ final as (
         -- lineage
         batch_id,
         loaded_at,
-        {{ row_content_hash([
-            'interaction_id',
-            'customer_id',
-            'interaction_time',
-            'channel',
-            'interaction_type',
-            'reason',
-            'resolution_status',
-            'handle_time_seconds',
-            'satisfaction_score',
-        ]) }} as row_hash,
+        row_hash,
         -- verdict
-        rejection_reason,
+        verdict as rejection_reason,
         -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when rejection_reason is not null then raw_row end as raw_row
-    from judged
+        case when verdict is not null then raw_row end as raw_row
+    from verdicts
 
 )
 

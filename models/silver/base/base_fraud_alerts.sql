@@ -123,6 +123,37 @@ judged as (
 
 ),
 
+hashed as (
+
+    select
+        judged.*,
+        {{ row_content_hash([
+            'alert_id',
+            'transaction_id',
+            'customer_id',
+            'alert_time',
+            'alert_type',
+            'severity',
+            'rule_score',
+            'alert_status',
+            'resolved_at',
+        ]) }} as row_hash
+    from judged
+
+),
+
+-- two accepted rows of one key in one load that say different things
+-- (conflicting_duplicate): the alert's later state (resolved_at) wins.
+-- The same content twice is a duplicate, which staging removes
+verdicts as (
+
+    select
+        hashed.*,
+        {{ conflicting_duplicate_verdict('alert_id', 'resolved_at desc nulls last') }} as verdict
+    from hashed
+
+),
+
 final as (
 
     select
@@ -143,22 +174,12 @@ final as (
         -- lineage
         batch_id,
         loaded_at,
-        {{ row_content_hash([
-            'alert_id',
-            'transaction_id',
-            'customer_id',
-            'alert_time',
-            'alert_type',
-            'severity',
-            'rule_score',
-            'alert_status',
-            'resolved_at',
-        ]) }} as row_hash,
+        row_hash,
         -- verdict
-        rejection_reason,
+        verdict as rejection_reason,
         -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when rejection_reason is not null then raw_row end as raw_row
-    from judged
+        case when verdict is not null then raw_row end as raw_row
+    from verdicts
 
 )
 

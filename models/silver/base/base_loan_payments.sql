@@ -96,6 +96,41 @@ judged as (
 
 ),
 
+hashed as (
+
+    select
+        judged.*,
+        {{ row_content_hash([
+            'payment_id',
+            'account_id',
+            'customer_id',
+            'installment_number',
+            'due_date',
+            'payment_date',
+            'scheduled_amount',
+            'paid_amount',
+            'principal_amount',
+            'interest_amount',
+            'late_fee',
+            'days_past_due',
+            'payment_status',
+        ]) }} as row_hash
+    from judged
+
+),
+
+-- two accepted rows of one key in one load that say different things
+-- (conflicting_duplicate): the later payment date wins.
+-- The same content twice is a duplicate, which staging removes
+verdicts as (
+
+    select
+        hashed.*,
+        {{ conflicting_duplicate_verdict('payment_id', 'payment_date desc nulls last') }} as verdict
+    from hashed
+
+),
+
 final as (
 
     select
@@ -120,26 +155,12 @@ final as (
         -- lineage
         batch_id,
         loaded_at,
-        {{ row_content_hash([
-            'payment_id',
-            'account_id',
-            'customer_id',
-            'installment_number',
-            'due_date',
-            'payment_date',
-            'scheduled_amount',
-            'paid_amount',
-            'principal_amount',
-            'interest_amount',
-            'late_fee',
-            'days_past_due',
-            'payment_status',
-        ]) }} as row_hash,
+        row_hash,
         -- verdict
-        rejection_reason,
+        verdict as rejection_reason,
         -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when rejection_reason is not null then raw_row end as raw_row
-    from judged
+        case when verdict is not null then raw_row end as raw_row
+    from verdicts
 
 )
 

@@ -95,6 +95,43 @@ judged as (
 
 ),
 
+hashed as (
+
+    select
+        judged.*,
+        {{ row_content_hash([
+            'campaign_id',
+            'campaign_name',
+            'campaign_type',
+            'channel',
+            'offer_product_id',
+            'start_date',
+            'end_date',
+            'cost_per_contact',
+            'customer_id',
+            'assignment_group',
+            'contacted_at',
+            'responded',
+            'converted',
+            'conversion_value',
+        ]) }} as row_hash
+    from judged
+
+),
+
+-- two accepted rows of one key in one load that say different things
+-- (conflicting_duplicate): no column says which came later, so the content hash
+-- decides and the other is rejected.
+-- The same content twice is a duplicate, which staging removes
+verdicts as (
+
+    select
+        hashed.*,
+        {{ conflicting_duplicate_verdict('campaign_id, customer_id') }} as verdict
+    from hashed
+
+),
+
 final as (
 
     select
@@ -120,27 +157,12 @@ final as (
         -- lineage
         batch_id,
         loaded_at,
-        {{ row_content_hash([
-            'campaign_id',
-            'campaign_name',
-            'campaign_type',
-            'channel',
-            'offer_product_id',
-            'start_date',
-            'end_date',
-            'cost_per_contact',
-            'customer_id',
-            'assignment_group',
-            'contacted_at',
-            'responded',
-            'converted',
-            'conversion_value',
-        ]) }} as row_hash,
+        row_hash,
         -- verdict
-        rejection_reason,
+        verdict as rejection_reason,
         -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when rejection_reason is not null then raw_row end as raw_row
-    from judged
+        case when verdict is not null then raw_row end as raw_row
+    from verdicts
 
 )
 

@@ -144,7 +144,10 @@ judged as (
         cleaned.*,
         case when cleaned.merchant_id is not null then known_merchants.merchant_id is not null end as is_merchant_known,
         case
-            when {{ id_too_long(['cleaned.transaction_id', 'cleaned.account_id', 'cleaned.customer_id', 'cleaned.merchant_id']) }}
+            when
+                {{ id_too_long([
+                    'cleaned.transaction_id', 'cleaned.account_id', 'cleaned.customer_id', 'cleaned.merchant_id',
+                ]) }}
                 then 'value_too_long'
             when
                 cleaned.transaction_id is null
