@@ -182,7 +182,8 @@ def plant_bad_transactions(data_dir: Path) -> None:
 def plant_conflicting_alerts(data_dir: Path) -> None:
     """b0002 sends one fraud alert twice: open, then resolved (the later state wins)."""
     alerts = BatchFile(data_dir, "b0002", "fraud_alerts")
-    resolved = next(row for row in alerts.rows if row[alerts.column("resolved_at")])
+    earlier = BatchFile(data_dir, "b0001", "fraud_alerts")  # an alert whose transaction is known
+    resolved = next(row for row in earlier.rows if row[alerts.column("resolved_at")])
     still_open = list(resolved)
     still_open[alerts.column("alert_status")] = "open"
     still_open[alerts.column("resolved_at")] = ""
