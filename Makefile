@@ -34,7 +34,7 @@ GEN_ARGS = --out-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANS
 	--start-date $(START_DATE) --end-date $(END_DATE) --seed $(SEED) --defect-rate $(DEFECT_RATE)
 
 .PHONY: help setup db-start db-stop db-status db-uri psql sql generate advance load \
-	reset demo ml test-quality reports dbt-build dbt-test docs test lint format bench-load bench-dbt bench-reports clean clean-db
+	reset demo ml test-quality reports dbt-build dbt-test docs metrics test lint format bench-load bench-dbt bench-reports clean clean-db
 
 help: ## list the targets
 	@echo "financial_analytics — make <target>"
@@ -110,6 +110,12 @@ dbt-test: db-start ## dbt test only
 docs: db-start ## generate the dbt documentation site (target/index.html)
 	$(DBT) docs generate
 	@echo "open $(CURDIR)/target/index.html, or serve it: $(DBT) docs serve --port 8080"
+
+# mf reads target/semantic_manifest.json, which dbt parse writes for the database in use
+metrics: db-start ## query the semantic layer: make metrics Q="--metrics transaction_count --group-by metric_time__month"
+	@test -n "$${Q:-}" || { echo 'usage: make metrics Q="--metrics transaction_count --group-by metric_time__month" (mf query --help)' >&2; exit 2; }
+	@$(DBT) parse --quiet --target-path $(CURDIR)/target
+	@eval "$(BIN)/mf query $$Q"
 
 test: lint ## lint (ruff, sqlfluff), dbt parse and pytest (unit + integration on the embedded server)
 	$(DBT) parse --quiet
