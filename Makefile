@@ -34,7 +34,7 @@ GEN_ARGS = --out-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANS
 	--start-date $(START_DATE) --end-date $(END_DATE) --seed $(SEED) --defect-rate $(DEFECT_RATE)
 
 .PHONY: help setup db-start db-stop db-status db-uri psql sql generate advance load \
-	reset demo ml test-quality reports dbt-build dbt-test docs docs-serve metrics test lint format bench-load bench-dbt bench-reports clean clean-db
+	reset demo ml test-quality reports dbt-build dbt-test docs docs-serve metrics export test lint format bench-load bench-dbt bench-reports clean clean-db
 
 help: ## list the targets
 	@echo "financial_analytics — make <target>"
@@ -123,6 +123,12 @@ metrics: db-start ## query the semantic layer: make metrics Q="--metrics transac
 	@test -n "$${Q:-}" || { echo 'usage: make metrics Q="--metrics transaction_count --group-by metric_time__month" (mf query --help)' >&2; exit 2; }
 	@$(DBT) parse --quiet --target-path $(CURDIR)/target
 	@eval "$(BIN)/mf query $$Q"
+
+# Parquet export: make export [TABLES="gold.fact_transactions gold.dim_customer"] [EXPORT_DIR=export]
+TABLES ?=
+EXPORT_DIR ?= export
+export: db-start ## write silver and gold (or TABLES="gold.a gold.b") as Parquet with schema.json into export/ (EXPORT_DIR)
+	$(PY) -m scripts.export --output-dir $(EXPORT_DIR) $(if $(strip $(TABLES)),--tables $(TABLES))
 
 test: lint ## lint (ruff, sqlfluff), dbt parse and pytest (unit + integration on the embedded server)
 	$(DBT) parse --quiet
