@@ -34,7 +34,7 @@ GEN_ARGS = --out-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANS
 	--start-date $(START_DATE) --end-date $(END_DATE) --seed $(SEED) --defect-rate $(DEFECT_RATE)
 
 .PHONY: help setup db-start db-stop db-status db-uri psql sql generate advance load \
-	reset demo ml test-quality reports dbt-build dbt-test docs test lint format bench-load bench-dbt bench-reports clean clean-db
+	reset demo ml test-quality reports dbt-build dbt-test docs docs-serve metrics export test lint format bench-load bench-dbt bench-reports clean clean-db
 
 help: ## list the targets
 	@echo "financial_analytics — make <target>"
@@ -107,9 +107,28 @@ dbt-build: db-start ## dbt build (seeds, snapshots, models, data tests, then uni
 dbt-test: db-start ## dbt test only
 	$(DBT) test
 
-docs: db-start ## generate the dbt documentation site (target/index.html)
-	$(DBT) docs generate
-	@echo "open $(CURDIR)/target/index.html, or serve it: $(DBT) docs serve --port 8080"
+# dbt writes into DBT_TARGET_PATH when it is set (the tests set it), else target/
+DBT_TARGET_DIR = $(or $(DBT_TARGET_PATH),$(CURDIR)/target)
+DOCS_PORT ?= 8080
+
+docs: db-start ## write the dbt documentation as one page that opens from disk (target/static_index.html)
+	$(DBT) docs generate --static
+	@echo "open $(DBT_TARGET_DIR)/static_index.html (or: make docs-serve)"
+
+docs-serve: setup ## serve the page make docs wrote, and the reports, on http://127.0.0.1:8080/ (DOCS_PORT)
+	$(PY) -m scripts.docs_serve --target-dir $(DBT_TARGET_DIR) --port $(DOCS_PORT)
+
+# mf reads target/semantic_manifest.json, which dbt parse writes for the database in use
+metrics: db-start ## query the semantic layer: make metrics Q="--metrics transaction_count --group-by metric_time__month"
+	@test -n "$${Q:-}" || { echo 'usage: make metrics Q="--metrics transaction_count --group-by metric_time__month" (mf query --help)' >&2; exit 2; }
+	@$(DBT) parse --quiet --target-path $(CURDIR)/target
+	@eval "$(BIN)/mf query $$Q"
+
+# Parquet export: make export [TABLES="gold.fact_transactions gold.dim_customer"] [EXPORT_DIR=export]
+TABLES ?=
+EXPORT_DIR ?= export
+export: db-start ## write silver and gold (or TABLES="gold.a gold.b") as Parquet with schema.json into export/ (EXPORT_DIR)
+	$(PY) -m scripts.export --output-dir $(EXPORT_DIR) $(if $(strip $(TABLES)),--tables $(TABLES))
 
 test: lint ## lint (ruff, sqlfluff), dbt parse and pytest (unit + integration on the embedded server)
 	$(DBT) parse --quiet

@@ -857,6 +857,16 @@ def _dependency(relation: str) -> str:
     return f"ref('{relation}')"
 
 
+def exposure_url(file_name: str) -> str:
+    """A report's link from the dbt docs page: relative to the folder that holds the page.
+
+    `make docs` writes target/static_index.html (opened from disk) and `make docs-serve`
+    serves it as /docs/static_index.html beside /reports/; from either, ../reports/<file>
+    is the report that `make reports` writes.
+    """
+    return f"../{REPORTS_DIR.name}/{file_name}"
+
+
 def exposures_yaml(specs: Sequence[ReportSpec]) -> str:
     """The dbt exposures of the reports, generated from what their SQL reads."""
     lines = [
@@ -872,7 +882,7 @@ def exposures_yaml(specs: Sequence[ReportSpec]) -> str:
             f'    label: "{spec.slug[:2]} {spec.title}"',
             f"    type: {spec.exposure_type}",
             "    maturity: medium",
-            f"    url: reports/{spec.file_name}",
+            f"    url: {exposure_url(spec.file_name)}",
             "    description: >",
             *textwrap.wrap(
                 f"{spec.question} {spec.summary} Rendered by analytics_viz/{spec.slug}.py "
