@@ -482,6 +482,7 @@ def ensure_database(settings: ConnectionSettings) -> None:
         # readable by the reader; every other schema stays closed to it
         cur.execute(sql.SQL("create schema if not exists gold authorization {}").format(owner))
         cur.execute(sql.SQL("grant usage on schema gold to {}").format(reader))
+        cur.execute(sql.SQL("grant select on all tables in schema gold to {}").format(reader))
         cur.execute(
             sql.SQL(
                 "alter default privileges for role {} in schema gold grant select on tables to {}"
