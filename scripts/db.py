@@ -42,7 +42,6 @@ from scripts.connection import (
     ADMIN_USER,
     OWNER_USER,
     READER_USER,
-    REPO_ROOT,
     ROLE_USERS,
     ConnectionSettings,
     DatabaseUnavailable,
@@ -53,8 +52,6 @@ from scripts.connection import (
 )
 
 log = logging.getLogger("financial_analytics.db")
-
-__all__ = ["REPO_ROOT", "data_dir"]
 
 SERVER_USER = "pgserver"  # PostgreSQL refuses to run as root; pgserver's convention
 SERVER_GROUP = "pgserver"  # its own group: the server must never hold root's gid 0
