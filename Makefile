@@ -1,8 +1,9 @@
 # financial_analytics: every entry point. `make` alone lists the targets.
 #
 # Connection: without PGHOST the targets start and use the embedded PostgreSQL
-# (data in .pgdata/, port FA_PG_PORT=54329). With PGHOST/PGPORT/PGUSER/PGPASSWORD/
-# PGDATABASE set, they use that server instead and never start the embedded one.
+# (data in .pgdata/, port FA_PG_PORT=54329), whose passwords libpq reads from
+# .pgdata/secrets/pgpass (PGPASSFILE, exported below). With PGHOST/PGPORT/PGUSER/
+# PGPASSWORD/PGDATABASE set, they use that server instead and never start the embedded one.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,6 +20,11 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
 export PYTHONPATH := $(CURDIR)
 export Q
+ifeq ($(strip $(PGHOST)),)
+export PGPASSFILE := $(abspath $(or $(FA_PGDATA),$(CURDIR)/.pgdata))/secrets/pgpass
+endif
+# the embedded server's role for psql, sql and db-uri: reader (gold only), owner or admin
+DB_ROLE ?= reader
 
 # Generator options (see README): make generate CUSTOMERS=5000 TRANSACTIONS=200000
 DATA_DIR ?= data
@@ -33,8 +39,9 @@ ADVANCE_CYCLES ?= 3
 GEN_ARGS = --out-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANSACTIONS) \
 	--start-date $(START_DATE) --end-date $(END_DATE) --seed $(SEED) --defect-rate $(DEFECT_RATE)
 
-.PHONY: help setup db-start db-stop db-status db-uri psql sql generate advance load \
-	reset demo ml test-quality reports dbt-build dbt-test docs docs-serve metrics export test lint format bench-load bench-dbt bench-reports clean clean-db
+.PHONY: help setup db-start db-stop db-status db-uri psql psql-admin sql generate advance load \
+	reset demo ml test-quality reports dbt-build dbt-test docs docs-serve metrics export test lint format \
+	bench-load bench-dbt bench-reports clean clean-db
 
 help: ## list the targets
 	@echo "financial_analytics — make <target>"
@@ -58,15 +65,18 @@ db-stop: setup ## stop the embedded PostgreSQL (idempotent)
 db-status: setup ## say whether the warehouse is reachable
 	@$(PY) -m scripts.db status
 
-db-uri: db-start ## print the libpq URI of the warehouse (last line)
-	@$(PY) -m scripts.db uri
+db-uri: db-start ## print the libpq URI of the warehouse (last line; DB_ROLE=reader|owner|admin)
+	@$(PY) -m scripts.db uri --role $(DB_ROLE)
 
-psql: db-start ## open an interactive psql on the warehouse
-	@$(PY) -m scripts.db psql
+psql: db-start ## open psql as the gold reader (analyst); DB_ROLE=owner for every layer
+	@$(PY) -m scripts.db psql --role $(DB_ROLE)
 
-sql: db-start ## run one query: make sql Q="select count(*) from bronze.transactions"
-	@test -n "$${Q:-}" || { echo 'usage: make sql Q="select ..."' >&2; exit 2; }
-	@$(PY) -m scripts.db psql -c "$$Q"
+psql-admin: db-start ## open psql as the server's administrator (postgres)
+	@$(PY) -m scripts.db psql --role admin
+
+sql: db-start ## run one query as the gold reader: make sql Q="select count(*) from gold.fact_transactions"
+	@test -n "$${Q:-}" || { echo 'usage: make sql Q="select ..." [DB_ROLE=owner]' >&2; exit 2; }
+	@$(PY) -m scripts.db psql --role $(DB_ROLE) -c "$$Q"
 
 generate: setup ## generate the initial batch into $(DATA_DIR)/ (replaces earlier output)
 	$(PY) -m scripts.generate --reset $(GEN_ARGS)

@@ -143,7 +143,7 @@ FEATURES = {
     "end_of_month_balance_amount": "Balance",
     "annual_income": "Income",
     "credit_score": "Credit score",
-    "age_years": "Age",
+    "age_band_floor_years": "Age band",
     "tenure_months": "Tenure",
 }
 PAIRS = [(a, b) for i, a in enumerate(FEATURES) for b in list(FEATURES)[i + 1 :]]

@@ -39,7 +39,7 @@ if str(REPO_ROOT) not in sys.path:  # the scripts also run as `python analytics_
     sys.path.insert(0, str(REPO_ROOT))
 
 from scripts.cli import UserError, add_logging_args, run, setup_logging  # noqa: E402
-from scripts.connection import connect  # noqa: E402
+from scripts.connection import ConnectionSettings, connect  # noqa: E402
 
 log = logging.getLogger("financial_analytics.reports")
 
@@ -346,8 +346,9 @@ class Gold:
 
 @contextmanager
 def open_gold() -> Iterator[Gold]:
-    """A read-only session on the warehouse (the project's connection settings)."""
-    connection = connect()
+    """A read-only session on the warehouse as the gold reader (analyst on the embedded
+    server, which cannot read bronze, silver or snapshots; PGUSER on an external one)."""
+    connection = connect(ConnectionSettings.from_env(role="reader"))
     try:
         connection.set_session(readonly=True, autocommit=True)
         psycopg2.extensions.register_type(NUMERIC_AS_FLOAT, connection)

@@ -37,6 +37,8 @@ def pytest_configure(config: pytest.Config) -> None:
     suffix = "test" if TEST_DATABASE == "financial_analytics_test" else TEST_DATABASE
     os.environ["DBT_TARGET_PATH"] = str(REPO_ROOT / f"target_{suffix}")
     os.environ["DBT_LOG_PATH"] = str(REPO_ROOT / f"logs_{suffix}")
+    # the embedded server's password file (PGPASSFILE) for every dbt and psql subprocess
+    ConnectionSettings.from_env()
 
 
 def _database(name: str) -> ConnectionSettings:

@@ -202,11 +202,19 @@ profiles as (
         current_customers.customer_id,
         current_customers.customer_key,
         current_customers.customer_segment,
-        current_customers.age_years,
+        -- gold shows age as a band only (privacy); its first year keeps a numeric scale
+        case current_customers.age_band
+            when '18-24' then 18
+            when '25-34' then 25
+            when '35-44' then 35
+            when '45-54' then 45
+            when '55-64' then 55
+            when '65+' then 65
+        end as age_band_floor_years,
         current_customers.tenure_months,
         current_customers.annual_income,
         current_customers.credit_score,
-        current_customers.state,
+        current_customers.region,
         as_of.as_of_date,
         {{ dbt.datediff(
             'coalesce(behaviour.last_spend_date, current_customers.customer_since_date, as_of.as_of_date)',
@@ -267,7 +275,7 @@ population as (
         corr({{ as_double('tenure_months') }}, {{ as_double('monetary_amount') }}) as corr_tenure_monetary,
         corr({{ as_double('frequency_count') }}, {{ as_double('monetary_amount') }}) as corr_frequency_monetary,
         corr({{ as_double('digital_share') }}, {{ as_double('monetary_amount') }}) as corr_digital_share_monetary,
-        corr({{ as_double('age_years') }}, {{ as_double('digital_share') }}) as corr_age_digital_share,
+        corr({{ as_double('age_band_floor_years') }}, {{ as_double('digital_share') }}) as corr_age_digital_share,
         corr({{ as_double('credit_score') }}, {{ as_double('annual_income') }}) as corr_credit_score_income
     from scored
 
@@ -309,7 +317,7 @@ final as (
         customer_key,
         -- attributes
         customer_segment,
-        state,
+        region,
         top_merchant_category,
         -- segments
         segment_label,
@@ -340,7 +348,7 @@ final as (
         end_of_month_balance_amount,
         annual_income,
         credit_score,
-        age_years,
+        cast(age_band_floor_years as {{ dbt.type_int() }}) as age_band_floor_years,
         tenure_months,
         -- outliers
         round(cast((log_monetary - mean_log_monetary) / nullif(sd_log_monetary, 0) as numeric), 4) as spend_zscore,

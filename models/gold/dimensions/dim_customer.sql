@@ -4,6 +4,13 @@ with customer_snapshot as (
 
 ),
 
+pii_key as (
+
+    -- the HMAC key's padded forms; readable by the role that builds gold, not the reader
+    select * from {{ source('warehouse_private', 'pii_hmac_key') }}
+
+),
+
 transactions as (
 
     select * from {{ ref('stg_transactions') }}
@@ -117,19 +124,15 @@ customers as (
         -- keys
         {{ gold_surrogate_key(['customer_id', 'dbt_valid_from']) }} as customer_key,
         customer_id,
-        -- attributes: personal data masked or hashed
-        {{ dbt.concat(["substring(first_name, 1, 1)", "'.'"]) }} as first_name_masked,
-        {{ dbt.concat(["substring(last_name, 1, 1)", "'.'"]) }} as last_name_masked,
-        {{ dbt.hash('lower(trim(email))') }} as email_hash,
-        {{ dbt.hash('phone') }} as phone_hash,
-        lower({{ dbt.split_part('email', "'@'", 2) }}) as email_domain,
-        cast(extract(year from date_of_birth) as {{ dbt.type_int() }}) as birth_year,
-        gender,
-        city,
-        state,
+        -- attributes: contact data only as keyed hashes (joinable, not reversible or
+        -- recomputable without the key); no name, street address or birth date
+        {{ pii_hmac("lower(trim(email))", "pii_key") }} as email_hmac,
+        {{ pii_hmac("regexp_replace(phone, '[^0-9]', '', 'g')", "pii_key") }} as phone_hmac,
+        -- attributes: place and demographics, generalised so few customers are unique on
+        -- them (README): the census region instead of city and state, an age band instead
+        -- of the birth date; gender stays in silver (no gold model uses it)
+        {{ us_census_region('state') }} as region,
         country,
-        -- attributes: demographics
-        cast(age_years as {{ dbt.type_int() }}) as age_years,
         case
             when age_years is null then 'unknown'
             when age_years < 25 then '18-24'
@@ -139,14 +142,6 @@ customers as (
             when age_years < 65 then '55-64'
             else '65+'
         end as age_band,
-        case
-            when date_of_birth is null then 'unknown'
-            when extract(year from date_of_birth) >= 1997 then 'gen_z'
-            when extract(year from date_of_birth) >= 1981 then 'millennial'
-            when extract(year from date_of_birth) >= 1965 then 'gen_x'
-            when extract(year from date_of_birth) >= 1946 then 'baby_boomer'
-            else 'silent'
-        end as generation,
         employment_status,
         -- attributes: relationship
         customer_segment,
@@ -216,19 +211,11 @@ unknown_member as (
     select
         {{ unknown_member_key() }} as customer_key,
         'UNKNOWN' as customer_id,
-        'Unknown' as first_name_masked,
-        'Unknown' as last_name_masked,
-        cast(null as {{ dbt.type_string() }}) as email_hash,
-        cast(null as {{ dbt.type_string() }}) as phone_hash,
-        cast(null as {{ dbt.type_string() }}) as email_domain,
-        cast(null as {{ dbt.type_int() }}) as birth_year,
-        cast(null as {{ dbt.type_string() }}) as gender,
-        cast(null as {{ dbt.type_string() }}) as city,
-        cast(null as {{ dbt.type_string() }}) as state,
+        cast(null as {{ dbt.type_string() }}) as email_hmac,
+        cast(null as {{ dbt.type_string() }}) as phone_hmac,
+        'unknown' as region,
         cast(null as {{ dbt.type_string() }}) as country,
-        cast(null as {{ dbt.type_int() }}) as age_years,
         'unknown' as age_band,
-        'unknown' as generation,
         cast(null as {{ dbt.type_string() }}) as employment_status,
         'unknown' as customer_segment,
         'unknown' as segment_group,
