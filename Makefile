@@ -87,7 +87,7 @@ advance: setup ## generate the next batch, ADVANCE_DAYS later
 load: db-start ## load every pending batch of $(DATA_DIR)/ into bronze (COPY, one transaction each)
 	$(PY) -m scripts.load --data-dir $(DATA_DIR)
 
-reset: db-start ## drop the bronze, silver, gold and snapshots schemas of the warehouse
+reset: db-start ## drop the bronze, silver, gold, snapshots and quality schemas of the warehouse
 	$(PY) -m scripts.db reset
 
 demo: db-start ## the whole flow from scratch: generate, load, dbt build, advance cycles, summary, reports

@@ -400,7 +400,8 @@ def _start_server(settings: ConnectionSettings) -> None:
         raise UserError(f"embedded PostgreSQL failed to start: {detail} (log: {logfile})")
 
 
-WAREHOUSE_SCHEMAS = ("bronze", "silver", "gold", "snapshots")
+# quality: the failing rows the source-finding tests store (dbt store_failures)
+WAREHOUSE_SCHEMAS = ("bronze", "silver", "gold", "snapshots", "quality")
 READER_ROLE = READER_USER
 OWNER_ROLE = OWNER_USER
 
@@ -652,7 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("start", help="initialise (first time) and start the embedded server")
     sub.add_parser("stop", help="stop the embedded server")
     sub.add_parser("status", help="say whether the warehouse is reachable")
-    sub.add_parser("reset", help="drop the bronze, silver, gold and snapshots schemas")
+    sub.add_parser("reset", help="drop the bronze, silver, gold, snapshots and quality schemas")
     role_help = (
         "embedded server's role: reader (analyst, gold only; default), owner "
         "(warehouse_owner, builds the layers) or admin (postgres); ignored with PGHOST"

@@ -227,7 +227,7 @@ def faulted(tmp_path_factory: pytest.TempPathFactory) -> FaultedWarehouse:
     admin = connect(settings)
     admin.autocommit = True
     with admin.cursor() as cur:
-        for schema in (*db.WAREHOUSE_SCHEMAS, "quality"):
+        for schema in db.WAREHOUSE_SCHEMAS:
             cur.execute(f"drop schema if exists {schema} cascade")
     admin.close()
 
