@@ -37,7 +37,8 @@
     - the customer's earliest month with an input row written since this table's latest
       write (dbt_loaded_at of fact_customer_monthly, fact_transactions and the account
       snapshot's month ends): a customer that fact_customer_monthly rebuilt (new, or its
-      held history no longer matched), a transaction re-sent months late.
+      held history no longer matched), a transaction re-sent months late; or the first
+      month of a customer version whose attributes a source correction changed.
     The first two give W, the same for every customer; the third moves a few customers
     earlier (early_customers). No input of a row before R changed, so those rows stay as
     held, and the strategy (macros/gold_incremental.sql) replaces each customer's rows
@@ -229,6 +230,34 @@ input_changes as (
         dbt_loaded_at > (select recompute_window.last_written_at from recompute_window)
         and is_month_end
         and customer_id is not null
+
+    union all
+
+    -- a customer version corrected in place (the snapshot takes a value the source fixed
+    -- without a new updated_at): the same customer_key with other attributes than the rows
+    -- held, from the first month held with that key. Only the current version can be
+    -- corrected (an extract sends current rows), so each customer's latest held row is
+    -- compared, through the month_start_date index
+    select
+        held.customer_id,
+        min(held.month_start_date) as changed_month_date
+    from {{ this }} as latest
+    inner join customers
+        on latest.customer_key = customers.customer_key
+    inner join {{ this }} as held
+        on
+            latest.customer_id = held.customer_id
+            and latest.customer_key = held.customer_key
+    where
+        latest.month_start_date = (select max(newest.month_start_date) from {{ this }} as newest)
+        and (
+            latest.customer_segment is distinct from customers.customer_segment
+            or latest.credit_score is distinct from customers.credit_score
+            or latest.annual_income is distinct from customers.annual_income
+            or latest.employment_status is distinct from customers.employment_status
+            or latest.preferred_channel is distinct from customers.preferred_channel
+        )
+    group by held.customer_id
 
 ),
 
