@@ -199,13 +199,17 @@ def test_scores_cover_gold(conn):
         "where d.is_current and d.customer_key <> -1",
     )
     assert segmented == customers
-    # churn scores describe the last complete month: every customer who has one is scored
-    [(with_month, churn_scored)] = _rows(
+    # churn scores describe the last complete month: every customer with an open account
+    # then is scored, none without one (already lost)
+    [(current, current_scored, lost_scored)] = _rows(
         conn,
-        "select count(*), count(c.customer_id) from gold.features_customer_month f "
+        "select count(*) filter (where f.open_accounts_at_month_end > 0), "
+        "count(c.customer_id) filter (where f.open_accounts_at_month_end > 0), "
+        "count(c.customer_id) filter (where coalesce(f.open_accounts_at_month_end, 0) = 0) "
+        "from gold.features_customer_month f "
         "left join gold.ml_churn_scores c using (customer_id) where f.is_scoring_month",
     )
-    assert churn_scored == with_month
+    assert current_scored == current > 0 and lost_scored == 0
     [(labels,)] = _rows(conn, "select count(distinct segment_label) from gold.ml_customer_segments")
     assert labels == 5
 
@@ -425,10 +429,20 @@ def test_segment_names_match_their_centroids_on_the_default_data(default_scale_c
 
 @integration
 def test_views_use_model_scores_after_make_ml(conn):
+    # current customers carry the model's score; customers already lost are not scored
     sources = dict(
-        _rows(conn, "select score_source, count(*) from gold.predictive_analytics group by 1")
+        _rows(
+            conn,
+            "select score_source, count(*) from gold.predictive_analytics "
+            "where relationship_status = 'active' group by 1",
+        )
     )
     assert sources.get("model", 0) > 0.9 * sum(sources.values())
+    assert _rows(
+        conn,
+        "select distinct score_source from gold.predictive_analytics "
+        "where relationship_status <> 'active'",
+    ) in ([], [("not_scored",)])
     [(segment_sources,)] = _rows(
         conn, "select array_agg(distinct segment_source) from gold.exploratory_analytics"
     )
@@ -447,7 +461,7 @@ def test_views_fall_back_to_rules_without_ml_tables(warehouse, conn):
         sources = dict(
             _rows(conn, "select score_source, count(*) from gold.predictive_analytics group by 1")
         )
-        assert set(sources) <= {"rules", "prior"} and sources.get("rules", 0) > 0
+        assert set(sources) <= {"rules", "prior", "not_scored"} and sources.get("rules", 0) > 0
         assert _rows(conn, "select distinct segment_source from gold.exploratory_analytics") == [
             ("rules",)
         ]
