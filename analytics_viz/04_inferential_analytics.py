@@ -130,11 +130,15 @@ select
     sample_size as cohort_customers,
     mean_value as active_share,
     ci_lower_95,
-    ci_upper_95
+    ci_upper_95,
+    is_small_sample
 from gold.inferential_analytics
 where analysis = 'cohort_retention'
 order by cohort_month, months_since_signup
 """
+
+# cohorts smaller than this are greyed out (dbt var min_group_size, README "Analytics")
+MIN_GROUP_SIZE = 30
 
 
 def build_cohort_retention(df: pd.DataFrame) -> go.Figure:
@@ -144,9 +148,41 @@ def build_cohort_retention(df: pd.DataFrame) -> go.Figure:
     high = df.pivot(index="cohort", columns="months_since_signup", values="ci_upper_95")
     sizes = df.groupby("cohort")["cohort_customers"].first().reindex(share.index)
     custom = pd.concat([low, high], axis=1, keys=["low", "high"])
-    fig = go.Figure(
+    small = sizes < MIN_GROUP_SIZE
+    readable = share.mask(small, axis=0)
+    fig = go.Figure()
+    if small.any():
+        # small cohorts: grey cells with their share in grey, hover keeps the wide interval
+        fig.add_trace(
+            go.Heatmap(
+                z=share.where(small, axis=0).mul(0).add(1).to_numpy(dtype=float),
+                x=[int(column) for column in share.columns],
+                y=[f"{cohort} (n={size:,})" for cohort, size in sizes.items()],
+                zmin=0,
+                zmax=1,
+                colorscale=[[0, "#eceff1"], [1, "#eceff1"]],
+                showscale=False,
+                customdata=custom.to_numpy(dtype=float)
+                .reshape(len(share), 2, len(share.columns))
+                .transpose(0, 2, 1),
+                text=share.where(small, axis=0)
+                .map(lambda value: "" if pd.isna(value) else f"{value:.0%}")
+                .to_numpy(),
+                texttemplate="%{text}",
+                textfont={"color": "#90a4ae"},
+                hovertemplate=hover(
+                    "Signed up %{y}",
+                    "Months since signup: %{x}",
+                    f"Fewer than {MIN_GROUP_SIZE} customers: too few to read",
+                    "95% CI %{customdata[0]:.0%} to %{customdata[1]:.0%}",
+                ),
+                xgap=1,
+                ygap=1,
+            )
+        )
+    fig.add_trace(
         go.Heatmap(
-            z=share.to_numpy(dtype=float),
+            z=readable.to_numpy(dtype=float),
             x=[int(column) for column in share.columns],
             y=[f"{cohort} (n={size:,})" for cohort, size in sizes.items()],
             zmin=0,
@@ -156,7 +192,7 @@ def build_cohort_retention(df: pd.DataFrame) -> go.Figure:
             customdata=custom.to_numpy(dtype=float)
             .reshape(len(share), 2, len(share.columns))
             .transpose(0, 2, 1),
-            text=share.map(lambda value: "" if pd.isna(value) else f"{value:.0%}").to_numpy(),
+            text=readable.map(lambda value: "" if pd.isna(value) else f"{value:.0%}").to_numpy(),
             texttemplate="%{text}",
             hovertemplate=hover(
                 "Signed up %{y}",
@@ -200,7 +236,8 @@ REPORT = ReportSpec(
             "cohort_retention",
             "Customers who signed up during the data, grouped by signup month; each cell is "
             "the share of the cohort that made an approved transaction N months later (hover "
-            "for the 95% interval, wide for small cohorts).",
+            f"for the 95% interval). Cohorts of fewer than {MIN_GROUP_SIZE} customers are "
+            "greyed out: their shares are too uncertain to read.",
             COHORT_SQL,
             build_cohort_retention,
             wide=True,

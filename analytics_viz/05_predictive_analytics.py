@@ -46,6 +46,7 @@ select
     count(*) as customers,
     sum(customer_lifetime_value) as lifetime_value
 from gold.predictive_analytics
+where relationship_status = 'active'
 group by 1, 2, 3
 order by 1
 """
@@ -94,6 +95,7 @@ select
     total_transactions_90d,
     days_since_last_transaction
 from gold.predictive_analytics
+where relationship_status = 'active'
 order by md5(customer_id)
 limit %(max_points)s
 """
@@ -144,6 +146,7 @@ select
     sum(churn_risk_score * customer_lifetime_value) as value_at_risk,
     avg(churn_risk_score) as mean_score
 from gold.predictive_analytics
+where relationship_status = 'active'
 group by churn_risk_band
 """
 
@@ -206,7 +209,7 @@ ASSOCIATION_SQL = (
         f" as {name}"
         for name in FEATURES
     )
-    + "\nfrom gold.predictive_analytics\n"
+    + "\nfrom gold.predictive_analytics\nwhere relationship_status = 'active'\n"
 )
 
 
@@ -244,8 +247,10 @@ REPORT = ReportSpec(
     slug="05_predictive_analytics",
     title="Predictive analytics",
     question="What will happen?",
-    summary="Who is likely to churn, how much value sits with them, and which features move "
-    "with the churn-risk score (the scikit-learn model's after make ml, rules before).",
+    summary="Which current customers are likely to churn in the next two months, how much "
+    "value sits with them, and which features move with the churn-risk score (the "
+    "scikit-learn model's calibrated probability after make ml, rules before); customers "
+    "already lost have no score.",
     charts=(
         ChartSpec(
             "churn_distribution",

@@ -25,9 +25,9 @@ from common import (
     titled,
 )
 
-# gold.prescriptive_analytics: one row per at-risk customer with the retention action
-# matched to their churn driver, the next best offer, expected values and whether the
-# retention budget funds the action.
+# gold.prescriptive_analytics: one row per current customer with a churn risk, with the
+# retention action matched to their churn driver, the next best offer, expected values and
+# whether the retention budget funds the action (customers already lost are not in it).
 OFFER_SQL = """
 select
     coalesce(customer_segment, 'unknown') as customer_segment,
@@ -41,7 +41,7 @@ group by 1, 2
 
 
 def offer_label(offer: str) -> str:
-    return "No offer (no open account)" if offer == "none" else label(offer)
+    return label(offer)
 
 
 def build_offer_matrix(df: pd.DataFrame) -> go.Figure:
@@ -61,7 +61,7 @@ def build_offer_matrix(df: pd.DataFrame) -> go.Figure:
             texttemplate="%{text}",
             hovertemplate=hover(
                 "%{y} customers: %{x}",
-                "At-risk customers: %{z:,.0f}",
+                "Current customers: %{z:,.0f}",
                 "Expected offer value: %{customdata:" + D3_MONEY + "} a year",
             ),
             xgap=2,
@@ -70,7 +70,7 @@ def build_offer_matrix(df: pd.DataFrame) -> go.Figure:
     )
     return titled(
         fig,
-        "Next best offer for at-risk customers, by segment",
+        "Next best offer for current customers, by segment",
         "Recommended product offer",
         "Customer segment",
     )
@@ -81,13 +81,14 @@ select
     retention_action,
     count(*) as customers,
     sum(value_at_risk_amount) as value_at_risk,
-    sum(value_at_risk_amount * action_success_rate) as value_retained,
-    sum(action_cost_amount) as action_cost,
+    sum(case when is_funded then value_at_risk_amount * action_retention_effect else 0 end)
+        as value_retained,
+    sum(budget_allocated_amount) as action_cost,
     sum(case when is_funded then 1 else 0 end) as funded_customers,
     sum(budget_allocated_amount) as budget_allocated,
     sum(case when is_funded then expected_value_amount else 0 end) as funded_expected_value,
     max(retention_budget_amount) as retention_budget,
-    avg(action_success_rate) as success_rate
+    avg(action_retention_effect) as success_rate
 from gold.prescriptive_analytics
 group by retention_action
 order by value_retained desc
@@ -98,19 +99,20 @@ def build_retention_waterfall(df: pd.DataFrame) -> go.Figure:
     at_risk = df["value_at_risk"].sum()
     remaining = at_risk - df["value_retained"].sum()
     steps = [
-        ("Value at risk", at_risk, "absolute", "every at-risk customer", 0, 0.0),
+        ("Value at risk", at_risk, "absolute", "every current customer", 0, 0.0),
         *[
             (
                 label(row.retention_action),
                 -row.value_retained,
                 "relative",
-                f"{row.customers:,} customers, {row.success_rate:.0%} expected to stay",
+                f"{row.funded_customers:,} of {row.customers:,} customers funded, "
+                f"{row.success_rate:.0%} of would-be churners kept (assumed)",
                 row.funded_customers,
                 row.action_cost,
             )
             for row in df.itertuples()
         ],
-        ("Still at risk", remaining, "total", "after every recommended action", 0, 0.0),
+        ("Still at risk", remaining, "total", "after the funded actions", 0, 0.0),
     ]
     frame = pd.DataFrame(steps, columns=["step", "amount", "measure", "note", "funded", "cost"])
     fig = go.Figure(
@@ -130,7 +132,7 @@ def build_retention_waterfall(df: pd.DataFrame) -> go.Figure:
                 "Amount: %{y:" + D3_MONEY + "}",
                 "%{customdata[0]}",
                 "Funded by the budget: %{customdata[1]:,.0f} customers",
-                "Action cost: %{customdata[2]:" + D3_MONEY + "}",
+                "Budget spent: %{customdata[2]:" + D3_MONEY + "}",
             ),
         )
     )
@@ -138,9 +140,9 @@ def build_retention_waterfall(df: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(tickangle=-20)
     return titled(
         fig,
-        "Retention plan: value at risk and what each action is expected to keep",
+        "Retention plan: value at risk and what the funded actions are expected to keep",
         "Step (retention action)",
-        "Lifetime value at risk (USD, risk x value)",
+        "Lifetime value at risk (USD, risk x value if kept)",
     )
 
 
@@ -188,31 +190,32 @@ REPORT = ReportSpec(
     slug="06_prescriptive_analytics",
     title="Prescriptive analytics",
     question="What should we do?",
-    summary="For every at-risk customer the next best product offer and a retention action "
+    summary="For every current customer the next best product offer and a retention action "
     "matched to their churn driver, the value each action is expected to keep, and how the "
-    "retention budget is allocated by expected value.",
+    "retention budget is allocated: positive-value actions by value per dollar until it is spent.",
     charts=(
         ChartSpec(
             "offer_matrix",
-            "At-risk customers (churn risk of 20% or more) by segment and the product offer "
-            "recommended to them; hover for the expected yearly value of the offers.",
+            "Current customers (an open account; customers already lost get no offer) by "
+            "segment and the product offer recommended to them; hover for the expected yearly "
+            "value of the offers.",
             OFFER_SQL,
             build_offer_matrix,
         ),
         ChartSpec(
             "retention_waterfall",
-            "Starting from the lifetime value at risk (risk x value), each bar is the value "
-            "a retention action is expected to keep if every recommended action is taken; "
-            "the last bar is what remains at risk. Hover for action costs and how many "
-            "customers the budget funds.",
+            "Starting from the lifetime value at risk (churn risk x the customer's value if "
+            "kept), each bar is the value the actions the budget funds are expected to keep "
+            "(risk x assumed retention effect x value); the last bar is what remains at risk. "
+            "Hover for the budget spent and how many customers it funds.",
             ACTION_SQL,
             build_retention_waterfall,
         ),
         ChartSpec(
             "budget_allocation",
-            "How the retention budget is spent: actions are funded in order of expected net "
-            "value (value kept minus cost) while the budget lasts; actions that cost more "
-            "than they are expected to keep are not funded, and that money stays unallocated.",
+            "How the retention budget is spent: actions whose expected value (value kept "
+            "minus cost) is positive are funded in order of value per dollar while the budget "
+            "lasts; money stays unallocated only when no positive-value action is left.",
             ACTION_SQL,
             build_budget_allocation,
         ),

@@ -766,9 +766,11 @@ with totals as (
     where breakdown = 'overall'
 ),
 
+-- current customers: an open account at the data's last day (README, Analytics: KPIs);
+-- customers already lost have no churn risk band
 risk as (
     select
-        count(*) as current_customers,
+        sum(case when relationship_status = 'active' then 1 else 0 end) as current_customers,
         sum(case when churn_risk_band = 'high' then 1 else 0 end) as high_risk_customers
     from gold.predictive_analytics
 )

@@ -171,7 +171,7 @@ def run_pipeline(options: PipelineOptions) -> Steps:
         python_module,
         "scripts.ml.train",
         "--log-level",
-        "WARNING",
+        "INFO",
         *card_args,
     )
     steps(

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from sklearn.metrics import (
     average_precision_score,
+    brier_score_loss,
     confusion_matrix,
     precision_recall_curve,
     roc_auc_score,
@@ -53,6 +54,42 @@ def binary_metrics(y_true: np.ndarray, score: np.ndarray, threshold: float) -> B
         true_negatives=int(tn),
         false_negatives=int(fn),
     )
+
+
+def brier_score(y_true: np.ndarray, probability: np.ndarray) -> float | None:
+    """Mean squared error of the probabilities (0 is perfect; the base rate's own is p(1-p))."""
+    y_true = np.asarray(y_true, dtype=bool)
+    return _round(brier_score_loss(y_true, probability)) if len(y_true) else None
+
+
+def reliability_bins(
+    y_true: np.ndarray, probability: np.ndarray, bins: int = 5
+) -> list[dict[str, float | int]]:
+    """The reliability curve: rows sorted by probability into equal-count bins, each with its
+    mean predicted probability and the observed share of positives (calibrated: equal)."""
+    y_true = np.asarray(y_true, dtype=bool)
+    probability = np.asarray(probability, dtype=float)
+    order = np.argsort(probability, kind="stable")
+    out: list[dict[str, float | int]] = []
+    for part in np.array_split(order, min(bins, len(order))):
+        if len(part):
+            out.append(
+                {
+                    "rows": len(part),
+                    "mean_predicted": round(float(probability[part].mean()), 6),
+                    "observed_rate": round(float(y_true[part].mean()), 6),
+                }
+            )
+    return out
+
+
+def top_decile_lift(y_true: np.ndarray, score: np.ndarray) -> float | None:
+    """Positive rate among the 10% highest scores over the overall positive rate."""
+    y_true = np.asarray(y_true, dtype=bool)
+    if not len(y_true) or not y_true.any():
+        return None
+    top = np.argsort(-np.asarray(score, dtype=float), kind="stable")[: max(1, len(y_true) // 10)]
+    return _round(y_true[top].mean() / y_true.mean(), 4)
 
 
 def threshold_for_precision(

@@ -99,7 +99,7 @@ def train_and_score(frame: pd.DataFrame, config: FraudConfig | None = None) -> F
         "test": binary_metrics(y[test], score[test], threshold).to_dict(),
     }
     result = metrics["test"]
-    log.info(
+    log.debug(
         "fraud: test ROC-AUC %s, precision %s, recall %s at threshold %.4f (%d test rows, %d fraud)",
         result["roc_auc"],
         result["precision"],

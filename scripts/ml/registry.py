@@ -85,7 +85,7 @@ class ModelCard:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"{self.model_name}.json"
         path.write_text(json.dumps(self.to_dict(), indent=2, default=str) + "\n")
-        log.info("model card %s -> %s", self.model_version, path)
+        log.debug("model card %s -> %s", self.model_version, path)
         return path
 
     def run_row(self, card_path: Path) -> dict[str, object]:
@@ -117,6 +117,8 @@ class ModelCard:
             "test_positive_rate": rate(test),
             "roc_auc": metric("roc_auc"),
             "average_precision": metric("average_precision"),
+            "brier_score": metric("brier_score"),
+            "top_decile_lift": metric("top_decile_lift"),
             "threshold": metric("threshold"),
             "precision_at_threshold": metric("precision"),
             "recall_at_threshold": metric("recall"),

@@ -2,9 +2,21 @@
 
 R, F and M scores are quintiles (1-5, 5 best: recent, frequent, high value). k-means
 (scikit-learn, fixed seed) clusters the standardised log recency, frequency and monetary
-value. Clusters are named from their centres, so a name means the same on every run:
-the best overall is "Champions", the weakest "Hibernating", of the rest the least recent
-"At risk", then by value "Loyal" and "Promising".
+value. Clusters are named from their centres by a rule on ranks, so a name never
+contradicts the numbers a reader sees (name_clusters):
+
+1. Rank the clusters on their mean recency (fewest days = 1), mean frequency and mean
+   monetary value (most = 1); the combined rank is the sum of the three.
+2. Champions: the best combined rank (ties: the higher spender).
+   Hibernating: the worst combined rank (ties: the lower spender).
+3. Of the three in between, At risk: the least recent (most days since the last debit).
+4. Of the last two, the better spender is Big spenders if it spends more than Champions
+   or is the less frequent of the two, otherwise Loyal; the other is Loyal if it is the
+   more frequent, otherwise Promising.
+
+So Champions has the best combined rank, and a segment that spends more than Champions on
+average is called Big spenders (or At risk, which says it is not recent), never Loyal or
+Promising.
 """
 
 from __future__ import annotations
@@ -45,24 +57,50 @@ def quintile_score(values: pd.Series, higher_is_better: bool = True) -> np.ndarr
     return np.clip(np.ceil(ranks * 5), 1, 5).astype(int)
 
 
+SEGMENT_LABELS = ("Champions", "Loyal", "Big spenders", "Promising", "At risk", "Hibernating")
+
+
+def centroid_ranks(centres: pd.DataFrame) -> pd.DataFrame:
+    """Ranks (1 = best) of each cluster's mean recency_days, frequency_count and
+    monetary_amount, and their sum (combined)."""
+    ranks = pd.DataFrame(
+        {
+            "r_rank": centres["recency_days"].rank(method="min", ascending=True),
+            "f_rank": centres["frequency_count"].rank(method="min", ascending=False),
+            "m_rank": centres["monetary_amount"].rank(method="min", ascending=False),
+        },
+        index=centres.index,
+    )
+    ranks["combined"] = ranks.sum(axis=1)
+    return ranks
+
+
 def name_clusters(centres: pd.DataFrame) -> dict[int, str]:
-    """Words for clusters from their mean R, F, M scores (index: cluster id)."""
-    value = (centres["f_score"] + centres["m_score"]) / 2
-    overall = centres["r_score"] + value
+    """Words for clusters from their centres (index: cluster id; columns: mean
+    recency_days, frequency_count, monetary_amount) by the rule in the module docstring."""
+    ranks = centroid_ranks(centres)
+    money = centres["monetary_amount"]
     names: dict[int, str] = {}
     remaining = list(centres.index)
-    champion = max(remaining, key=lambda c: (overall[c], c))
-    names[champion] = "Champions"
-    remaining.remove(champion)
-    hibernating = min(remaining, key=lambda c: (overall[c], c))
-    names[hibernating] = "Hibernating"
-    remaining.remove(hibernating)
-    at_risk = min(remaining, key=lambda c: (centres.loc[c, "r_score"], c))
-    names[at_risk] = "At risk"
-    remaining.remove(at_risk)
-    ordered = sorted(remaining, key=lambda c: (value[c], c), reverse=True)
-    for cluster, label in zip(ordered, ["Loyal", "Promising", "Needs attention"], strict=False):
-        names[cluster] = label
+
+    def take(cluster: int, name: str) -> None:
+        names[cluster] = name
+        remaining.remove(cluster)
+
+    take(min(remaining, key=lambda c: (ranks.loc[c, "combined"], -money[c], c)), "Champions")
+    if remaining:
+        take(max(remaining, key=lambda c: (ranks.loc[c, "combined"], -money[c], c)), "Hibernating")
+    if remaining:
+        take(max(remaining, key=lambda c: (centres.loc[c, "recency_days"], c)), "At risk")
+    if len(remaining) == 2:
+        spender = min(remaining, key=lambda c: (ranks.loc[c, "m_rank"], c))
+        other = next(c for c in remaining if c != spender)
+        more_frequent = ranks.loc[spender, "f_rank"] <= ranks.loc[other, "f_rank"]
+        outspends_champions = money[spender] > money[next(iter(names))]
+        take(spender, "Loyal" if more_frequent and not outspends_champions else "Big spenders")
+        take(other, "Promising" if more_frequent else "Loyal")
+    for cluster in list(remaining):  # more than five clusters: numbered, never a misleading word
+        take(cluster, f"Segment {cluster}")
     return names
 
 
@@ -80,12 +118,18 @@ def train_and_score(frame: pd.DataFrame, config: SegmentConfig | None = None) ->
         n_clusters=config.clusters, n_init=config.n_init, random_state=config.random_state
     )
     raw = kmeans.fit_predict(x)
-    centres = data.assign(cluster=raw).groupby("cluster")[["r_score", "f_score", "m_score"]].mean()
-    # stable ids: order clusters by overall score so cluster 1 is always the best
-    order = (centres["r_score"] + centres["f_score"] + centres["m_score"]).sort_values(
-        ascending=False
+    centres = (
+        data.assign(cluster=raw)
+        .groupby("cluster")[["recency_days", "frequency_count", "monetary_amount"]]
+        .mean()
     )
-    renumber = {old: new for new, old in enumerate(order.index, start=1)}
+    # stable ids: order clusters by combined rank so cluster 1 is always the best
+    ranks = centroid_ranks(centres)
+    order = sorted(
+        centres.index,
+        key=lambda c: (ranks.loc[c, "combined"], -centres.loc[c, "monetary_amount"], c),
+    )
+    renumber = {old: new for new, old in enumerate(order, start=1)}
     data["cluster_id"] = pd.Series(raw).map(renumber).to_numpy()
     centres.index = centres.index.map(renumber)
     names = name_clusters(centres)
@@ -122,13 +166,22 @@ def train_and_score(frame: pd.DataFrame, config: SegmentConfig | None = None) ->
             "inertia": round(float(kmeans.inertia_), 4),
             "silhouette": silhouette,
             "segments": profile,
+            "naming_rule": "ranks of the clusters' mean recency, frequency and monetary value; "
+            "Champions best combined rank, Hibernating worst, At risk least recent of the rest, "
+            "then Big spenders / Loyal / Promising by value and frequency (scripts/ml/segments.py)",
+            "centroid_ranks": (
+                centroid_ranks(centres)
+                .assign(segment_label=lambda f: f.index.map(names))
+                .reset_index(names="cluster_id")
+                .to_dict(orient="records")
+            ),
         },
         data={"customers": len(data), "as_of_date": as_of.isoformat()},
         limitations=[
             "Segments are re-estimated each run; labels follow the centres, ids follow rank."
         ],
     )
-    log.info("segments: %d customers, silhouette %s", len(data), silhouette)
+    log.debug("segments: %d customers, silhouette %s", len(data), silhouette)
     scores = pd.DataFrame(
         {
             "customer_id": data["customer_id"],

@@ -104,6 +104,9 @@ MODEL_RUNS = MlTable(
         ("test_positive_rate", "numeric(9,6)"),
         ("roc_auc", "numeric(9,6)"),
         ("average_precision", "numeric(9,6)"),
+        # calibration: mean squared error of the test window's probabilities
+        ("brier_score", "numeric(9,6)"),
+        ("top_decile_lift", "numeric(9,4)"),
         ("threshold", "numeric(9,6)"),
         ("precision_at_threshold", "numeric(9,6)"),
         ("recall_at_threshold", "numeric(9,6)"),
@@ -118,6 +121,8 @@ MODEL_RUNS = MlTable(
     ),
     ("model_version",),
 )
+# columns added after the first release: an existing warehouse gets them on the next run
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"ml_model_runs": ("brier_score", "top_decile_lift")}
 
 ALL_TABLES: tuple[MlTable, ...] = (FRAUD_SCORES, CHURN_SCORES, CUSTOMER_SEGMENTS, MODEL_RUNS)
 
@@ -128,6 +133,12 @@ def ensure_tables(conn: psycopg2.extensions.connection) -> None:
         cur.execute(f"create schema if not exists {SCHEMA}")
         for table in ALL_TABLES:
             cur.execute(table.ddl())
+            kinds = dict(table.columns)
+            for column in ADDED_COLUMNS.get(table.name, ()):
+                cur.execute(
+                    f"alter table {SCHEMA}.{table.name} "
+                    f"add column if not exists {column} {kinds[column]}"
+                )
         cur.execute("select 1 from pg_roles where rolname = %s", (READER_ROLE,))
         if cur.fetchone():
             for table in ALL_TABLES:
@@ -158,7 +169,7 @@ def replace_rows(conn: psycopg2.extensions.connection, table: MlTable, frame: pd
         cur.execute(f"delete from {SCHEMA}.{table.name}")
         _copy_frame(cur, table, frame)
     conn.commit()
-    log.info("wrote %d rows to %s.%s", len(frame), SCHEMA, table.name)
+    log.debug("wrote %d rows to %s.%s", len(frame), SCHEMA, table.name)
 
 
 def upsert_runs(
@@ -173,4 +184,4 @@ def upsert_runs(
         columns = [c for c in MODEL_RUNS.column_names if c != "loaded_at"]
         _copy_frame(cur, MlTable(MODEL_RUNS.name, tuple((c, "") for c in columns), ()), frame)
     conn.commit()
-    log.info("recorded runs of %s in %s.%s", ", ".join(model_names), SCHEMA, MODEL_RUNS.name)
+    log.debug("recorded runs of %s in %s.%s", ", ".join(model_names), SCHEMA, MODEL_RUNS.name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -76,13 +77,24 @@ def train(settings: ConnectionSettings, models: Sequence[str], card_dir: Path) -
         _check_gold(conn)
         cards: list[ModelCard] = []
         runs = []
-        for name in models:
-            log.info("== %s", name)
+        for number, name in enumerate(models, start=1):
+            # one line per model when it starts and one when it is done: training takes
+            # a minute or two at the default scale and should not look like a hang
+            log.info("ml [%d/%d] %s: reading features and training", number, len(models), name)
+            started = time.monotonic()
             try:
                 card = TRAINERS[name](conn)
             except ValueError as exc:
                 raise UserError(f"{name}: {exc}") from exc
             path = card.write(card_dir)
+            log.info(
+                "ml [%d/%d] %s: scored and written in %.1f s: %s",
+                number,
+                len(models),
+                name,
+                time.monotonic() - started,
+                _summary(card),
+            )
             runs.append(card.run_row(path))
             cards.append(card)
         if runs:
@@ -90,6 +102,17 @@ def train(settings: ConnectionSettings, models: Sequence[str], card_dir: Path) -
         return cards
     finally:
         conn.close()
+
+
+def _summary(card: ModelCard) -> str:
+    test = card.metrics.get("test")
+    if not isinstance(test, dict):
+        return f"silhouette {card.metrics.get('silhouette')}"
+    brier = f", Brier {test['brier_score']}" if test.get("brier_score") is not None else ""
+    return (
+        f"test ROC-AUC {test['roc_auc']}{brier}, precision {test['precision']}, "
+        f"recall {test['recall']} at {test['threshold']}"
+    )
 
 
 def init_tables(settings: ConnectionSettings) -> None:
@@ -129,16 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.init_only:
         init_tables(settings)
         return 0
-    cards = train(settings, args.models, args.card_dir)
-    for card in cards:
-        test = card.metrics.get("test")
-        summary = (
-            f"ROC-AUC {test['roc_auc']}, precision {test['precision']}, recall {test['recall']} "
-            f"at {test['threshold']}"
-            if isinstance(test, dict)
-            else f"silhouette {card.metrics.get('silhouette')}"
-        )
-        log.info("%s %s: %s", card.model_name, card.model_version, summary)
+    train(settings, args.models, args.card_dir)
     return 0
 
 

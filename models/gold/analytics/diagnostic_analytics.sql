@@ -403,11 +403,16 @@ final as (
         population_count,
         event_count,
         round(cast(event_rate as numeric), 6) as event_rate,
+        -- Wilson 95% interval of the rate: a factor value seen on few units says so
+        round(cast({{ wilson_lower('event_rate', 'population_count') }} as numeric), 6) as event_rate_ci_lower_95,
+        round(cast({{ wilson_upper('event_rate', 'population_count') }} as numeric), 6) as event_rate_ci_upper_95,
         round(cast(baseline_rate as numeric), 6) as baseline_rate,
         round(cast({{ safe_ratio('event_rate', 'baseline_rate') }} as numeric), 4) as lift,
         event_amount,
         round(cast(share_of_events as numeric), 6) as share_of_events,
         round(cast(average_value as numeric), 4) as average_value,
+        -- flags
+        coalesce(population_count, 0) < {{ var('min_group_size', 30) }} as is_small_sample,
         cast(row_number() over (
             partition by analysis
             order by event_rate desc nulls last, event_count desc, factor_value asc

@@ -47,15 +47,7 @@ customer_months as (
 
 segments as (
 
-    {{ ml_scores_or_empty(source('ml', 'ml_customer_segments'), {
-        'customer_id': dbt.type_string(),
-        'r_score': dbt.type_int(),
-        'f_score': dbt.type_int(),
-        'm_score': dbt.type_int(),
-        'cluster_id': dbt.type_int(),
-        'segment_label': dbt.type_string(),
-        'model_version': dbt.type_string(),
-    }) }}
+    select * from {{ ref('stg_ml_customer_segments') }}
 
 ),
 

@@ -379,7 +379,9 @@ final as (
         round(cast(test_statistic as numeric), 4) as test_statistic,
         round(cast({{ two_sided_p_value('test_statistic') }} as numeric), 6) as p_value,
         -- flags
-        coalesce({{ two_sided_p_value('test_statistic') }} < 0.05, false) as is_significant_5pct
+        coalesce({{ two_sided_p_value('test_statistic') }} < 0.05, false) as is_significant_5pct,
+        -- too few to read on its own (README: minimum group size); the interval says how little
+        coalesce(sample_size, 0) < {{ var('min_group_size', 30) }} as is_small_sample
     from compared
 
 )

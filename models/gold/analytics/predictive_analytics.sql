@@ -50,25 +50,21 @@ transaction_risk as (
 
 ),
 
+accounts as (
+
+    select * from {{ ref('stg_accounts') }}
+
+),
+
 churn_scores as (
 
-    {{ ml_scores_or_empty(source('ml', 'ml_churn_scores'), {
-        'customer_id': dbt.type_string(),
-        'churn_score': dbt.type_numeric(),
-        'churn_risk_band': dbt.type_string(),
-        'top_driver': dbt.type_string(),
-        'model_version': dbt.type_string(),
-    }) }}
+    select * from {{ ref('stg_ml_churn_scores') }}
 
 ),
 
 fraud_scores as (
 
-    {{ ml_scores_or_empty(source('ml', 'ml_fraud_scores'), {
-        'transaction_id': dbt.type_string(),
-        'fraud_score': dbt.type_numeric(),
-        'is_flagged': dbt.type_boolean(),
-    }) }}
+    select * from {{ ref('stg_ml_fraud_scores') }}
 
 ),
 
@@ -86,6 +82,31 @@ current_customers as (
     where
         is_current
         and customer_key <> {{ unknown_member_key() }}
+
+),
+
+relationships as (
+
+    -- the relationship at the data's last day: an account open then (opened, not closed by
+    -- then) makes a current customer; accounts that were all closed make a churned one,
+    -- lost on the day the last of them closed
+    select
+        accounts.customer_id,
+        sum(
+            case
+                when
+                    accounts.opened_date <= as_of.as_of_date
+                    and (accounts.closed_date is null or accounts.closed_date > as_of.as_of_date)
+                    and coalesce(accounts.account_status, 'active') <> 'closed'
+                    then 1
+                else 0
+            end
+        ) as open_account_count,
+        max(accounts.closed_date) as last_closed_date
+    from accounts
+    cross join as_of
+    where accounts.customer_id is not null
+    group by accounts.customer_id
 
 ),
 
@@ -230,6 +251,9 @@ scored as (
         coalesce(fraud_exposure.fraud_flagged_transactions_90d, 0) as fraud_flagged_transactions_90d,
         coalesce(fraud_exposure.confirmed_fraud_transactions_90d, 0) as confirmed_fraud_transactions_90d,
         fraud_exposure.all_scored_by_model,
+        coalesce(relationships.open_account_count, 0) as open_accounts_at_as_of,
+        relationships.last_closed_date,
+        relationships.customer_id is not null as has_had_account,
         as_of.as_of_date
     from current_customers
     cross join as_of
@@ -243,33 +267,56 @@ scored as (
         on current_customers.customer_id = balances.customer_id
     left join fraud_exposure
         on current_customers.customer_id = fraud_exposure.customer_id
+    left join relationships
+        on current_customers.customer_id = relationships.customer_id
+
+),
+
+statused as (
+
+    select
+        scored.*,
+        case
+            when scored.open_accounts_at_as_of > 0 then 'active'
+            when scored.has_had_account then 'churned'
+            else 'no_account'
+        end as relationship_status
+    from scored
 
 ),
 
 churn as (
 
     select
-        scored.*,
-        -- model first; rules when `make ml` has not scored this customer; a prior for
-        -- customers without a complete month of history
-        cast(
-            coalesce(scored.model_churn_score, scored.rule_churn_score, {{ var('churn_prior_score', 0.05) }})
-            as {{ dbt.type_numeric() }}
-        ) as churn_risk_score,
+        statused.*,
+        -- only a current customer has a churn risk: a lost one is a fact (relationship_status
+        -- 'churned', churned_date), not a probability. Model first; rules when `make ml` has
+        -- not scored this customer; a prior for customers without a complete month of history
         case
-            when scored.model_churn_score is not null then 'model'
-            when scored.rule_churn_score is not null then 'rules'
+            when statused.relationship_status = 'active'
+                then cast(
+                    coalesce(
+                        statused.model_churn_score, statused.rule_churn_score, {{ var('churn_prior_score', 0.05) }}
+                    )
+                    as {{ dbt.type_numeric() }}
+                )
+        end as churn_risk_score,
+        case
+            when statused.relationship_status <> 'active' then 'not_scored'
+            when statused.model_churn_score is not null then 'model'
+            when statused.rule_churn_score is not null then 'rules'
             else 'prior'
         end as score_source,
         -- expected monthly margin: fees and interchange on purchases per active month, plus
         -- the deposit margin on the average balance
         (
-            {{ as_double('scored.fee_revenue_12m_amount') }}
-            + {{ interchange_rate }} * {{ as_double('scored.purchase_volume_12m_amount') }}
+            {{ as_double('statused.fee_revenue_12m_amount') }}
+            + {{ interchange_rate }} * {{ as_double('statused.purchase_volume_12m_amount') }}
         )
-        / greatest(scored.active_months_12m, 1)
-        + {{ deposit_margin_rate }} / 12.0 * {{ as_double('scored.average_balance_amount') }} as expected_monthly_value
-    from scored
+        / greatest(statused.active_months_12m, 1)
+        + {{ deposit_margin_rate }} / 12.0 * {{ as_double('statused.average_balance_amount') }}
+            as expected_monthly_value
+    from statused
 
 ),
 
@@ -277,10 +324,19 @@ valued as (
 
     select
         churn.*,
-        -- monthly survival from the horizon churn probability, then a discounted geometric
-        -- sum over {{ clv_months }} months: value x r (1 - r^n) / (1 - r), r = survival / (1 + discount)
-        power(1 - least({{ as_double('churn.churn_risk_score') }}, 0.999999), 1.0 / {{ horizon }})
-        / (1 + {{ monthly_discount_rate }}) as discounted_survival
+        -- a discounted geometric sum over {{ clv_months }} months of the monthly margin:
+        -- value x r (1 - r^n) / (1 - r), r = monthly survival / (1 + discount).
+        -- Lifetime value: the customer's value as a customer, at the monthly survival of
+        -- the average current customer (their mean churn risk over the horizon), so a
+        -- customer at risk keeps the value that makes keeping them worth something
+        power(
+            1 - least(avg({{ as_double('churn.churn_risk_score') }}) over (), 0.999999), 1.0 / {{ horizon }}
+        )
+        / (1 + {{ monthly_discount_rate }}) as portfolio_discounted_survival,
+        -- risk-adjusted: the same sum at the customer's own survival; a lost customer is
+        -- worth nothing more
+        power(1 - least(coalesce({{ as_double('churn.churn_risk_score') }}, 1), 0.999999), 1.0 / {{ horizon }})
+        / (1 + {{ monthly_discount_rate }}) as own_discounted_survival
     from churn
 
 ),
@@ -299,8 +355,11 @@ final as (
         income_band,
         credit_score_band,
         -- scores: churn
+        relationship_status,
+        case when relationship_status = 'churned' then last_closed_date end as churned_date,
         round(churn_risk_score, 6) as churn_risk_score,
         case
+            when churn_risk_score is null then 'not_scored'
             when churn_risk_score >= 0.5 then 'high'
             when churn_risk_score >= 0.2 then 'medium'
             else 'low'
@@ -317,12 +376,22 @@ final as (
                 else 'none'
             end
         ) as churn_driver,
-        -- scores: value
+        -- scores: value (0 for a customer who is not current)
+        case
+            when relationship_status = 'active'
+                then cast(round(cast(
+                    expected_monthly_value * portfolio_discounted_survival
+                    * (1 - power(portfolio_discounted_survival, {{ clv_months }}))
+                    / nullif(1 - portfolio_discounted_survival, 0)
+                    as numeric
+                ), 2) as numeric(16, 2))
+            else 0
+        end as customer_lifetime_value,
         cast(round(cast(
-            expected_monthly_value * discounted_survival * (1 - power(discounted_survival, {{ clv_months }}))
-            / nullif(1 - discounted_survival, 0)
+            expected_monthly_value * own_discounted_survival * (1 - power(own_discounted_survival, {{ clv_months }}))
+            / nullif(1 - own_discounted_survival, 0)
             as numeric
-        ), 2) as numeric(16, 2)) as customer_lifetime_value,
+        ), 2) as numeric(16, 2)) as risk_adjusted_lifetime_value,
         cast(round(cast(expected_monthly_value as numeric), 2) as numeric(16, 2)) as expected_monthly_value,
         -- scores: fraud (highest transaction score of the last 90 days)
         round(cast(fraud_risk_score as {{ dbt.type_numeric() }}), 6) as fraud_risk_score,

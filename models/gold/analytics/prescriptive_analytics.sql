@@ -8,15 +8,18 @@
 }}
 
 {#
-    What should we do: for every at-risk customer (churn risk >= at_risk_threshold) a
-    retention action matched to what drives their risk, its expected value, the next best
-    product offer, and a budget allocation that funds actions in order of expected value
-    until the retention budget is spent. Action costs and success rates are planning
-    assumptions, kept in one CTE (actions) so they are easy to review and change.
+    What should we do: for every current customer with a churn risk, the retention action
+    matched to what drives their risk and its expected value; the retention budget funds
+    the positive-value actions in order of value per unit of cost until it is spent.
+
+    expected value = churn risk x retention effect x value if kept - cost, where the
+    retention effect is the share of would-be churners the action keeps. The generator
+    plants no retention effect, so the effects and costs are planning assumptions, kept in
+    one CTE (actions) to review and change. Customers already lost (relationship_status
+    'churned') are not here: no budget goes to them.
 #}
 
-{%- set at_risk_threshold = var('at_risk_threshold', 0.2) %}
-{%- set retention_budget = var('retention_budget', 5000) %}
+{%- set retention_budget = var('retention_budget', 750) %}
 
 with predictions as (
 
@@ -32,15 +35,14 @@ account_days as not materialized (
 
 ),
 
--- driver -> action, cost per customer, share of at-risk customers it retains
-actions (churn_driver, retention_action, action_cost, success_rate) as (
+-- driver -> action, cost per customer, share of would-be churners it keeps (assumed)
+actions (churn_driver, retention_action, action_cost, retention_effect) as (
 
     values
     ('complaints', 'service_recovery_call', 25.0, 0.30),
     ('fees', 'fee_waiver_6_months', 40.0, 0.25),
     ('falling_activity', 'reactivation_cashback_offer', 15.0, 0.15),
-    ('none', 'relationship_manager_check_in', 10.0, 0.10),
-    ('gone', 'win_back_offer', 30.0, 0.05)
+    ('none', 'relationship_manager_check_in', 10.0, 0.10)
 
 ),
 
@@ -68,11 +70,10 @@ holdings as (
 
 ),
 
-at_risk as (
+current_customers as (
 
     select
         predictions.*,
-        case when predictions.has_no_open_account then 'gone' else predictions.churn_driver end as action_driver,
         coalesce(holdings.has_checking, 0) as has_checking,
         coalesce(holdings.has_savings, 0) as has_savings,
         coalesce(holdings.has_credit_card, 0) as has_credit_card,
@@ -80,30 +81,35 @@ at_risk as (
     from predictions
     left join holdings
         on predictions.customer_id = holdings.customer_id
-    where predictions.churn_risk_score >= {{ at_risk_threshold }}
+    where
+        predictions.relationship_status = 'active'
+        and predictions.churn_risk_score is not null
 
 ),
 
 recommended as (
 
     select
-        at_risk.*,
+        current_customers.*,
         actions.retention_action,
         actions.action_cost,
-        actions.success_rate,
-        -- value saved = probability of churn x value of the customer x share retained
-        {{ as_double('at_risk.churn_risk_score') }} * {{ as_double('at_risk.customer_lifetime_value') }}
-        * actions.success_rate - actions.action_cost as expected_value,
+        actions.retention_effect,
+        -- value saved = probability of churn x share of churners kept x value if kept (CLV)
+        {{ as_double('current_customers.churn_risk_score') }} * actions.retention_effect
+        * {{ as_double('current_customers.customer_lifetime_value') }} - actions.action_cost as expected_value,
         case
-            when at_risk.has_no_open_account then 'none'
-            when at_risk.has_savings = 0 then 'savings_account'
-            when at_risk.has_credit_card = 0 and coalesce(at_risk.credit_score, 0) >= 650 then 'cashback_credit_card'
-            when at_risk.has_loan = 0 and coalesce(at_risk.credit_score, 0) >= 700 then 'personal_loan'
+            when current_customers.has_savings = 0 then 'savings_account'
+            when
+                current_customers.has_credit_card = 0 and coalesce(current_customers.credit_score, 0) >= 650
+                then 'cashback_credit_card'
+            when
+                current_customers.has_loan = 0 and coalesce(current_customers.credit_score, 0) >= 700
+                then 'personal_loan'
             else 'premium_checking_upgrade'
         end as next_best_offer
-    from at_risk
+    from current_customers
     inner join actions
-        on at_risk.action_driver = actions.churn_driver
+        on current_customers.churn_driver = actions.churn_driver
 
 ),
 
@@ -113,16 +119,13 @@ offers as (
     -- halved for customers at high risk; value: a year of the product's margin
     select
         recommended.*,
-        case recommended.next_best_offer
-            when 'none' then 0.0
-            else 0.06 * case when recommended.churn_risk_score >= 0.5 then 0.5 else 1.0 end
-        end as offer_acceptance_probability,
+        0.06 * case when recommended.churn_risk_score >= 0.5 then 0.5 else 1.0 end
+            as offer_acceptance_probability,
         case recommended.next_best_offer
             when 'savings_account' then 60.0
             when 'cashback_credit_card' then 120.0
             when 'personal_loan' then 300.0
             when 'premium_checking_upgrade' then 80.0
-            else 0.0
         end as offer_annual_margin
     from recommended
 
@@ -130,11 +133,22 @@ offers as (
 
 prioritised as (
 
+    -- the positive-value actions by value per unit of cost (the knapsack's greedy order),
+    -- funded while their running cost fits in the budget
     select
         offers.*,
-        row_number() over (order by offers.expected_value desc, offers.customer_id asc) as priority_rank,
-        sum(offers.action_cost) over (
-            order by offers.expected_value desc, offers.customer_id asc
+        offers.expected_value > 0 as is_positive,
+        row_number() over (
+            order by
+                offers.expected_value > 0 desc,
+                offers.expected_value / offers.action_cost desc,
+                offers.customer_id asc
+        ) as priority_rank,
+        sum(case when offers.expected_value > 0 then offers.action_cost else 0 end) over (
+            order by
+                offers.expected_value > 0 desc,
+                offers.expected_value / offers.action_cost desc,
+                offers.customer_id asc
             rows between unbounded preceding and current row
         ) as cumulative_cost
     from offers
@@ -160,7 +174,7 @@ final as (
         cast(round(cast(churn_risk_score * customer_lifetime_value as numeric), 2) as numeric(16, 2))
             as value_at_risk_amount,
         cast(action_cost as numeric(16, 2)) as action_cost_amount,
-        cast(success_rate as numeric(6, 4)) as action_success_rate,
+        cast(retention_effect as numeric(6, 4)) as action_retention_effect,
         cast(round(cast(expected_value as numeric), 2) as numeric(16, 2)) as expected_value_amount,
         round(cast({{ safe_ratio('expected_value', 'action_cost') }} as numeric), 4) as expected_roi,
         cast(offer_acceptance_probability as numeric(6, 4)) as offer_acceptance_probability,
@@ -170,12 +184,12 @@ final as (
         cast(cumulative_cost as numeric(16, 2)) as cumulative_cost_amount,
         cast({{ retention_budget }} as numeric(16, 2)) as retention_budget_amount,
         cast(
-            case when expected_value > 0 and cumulative_cost <= {{ retention_budget }} then action_cost else 0 end
+            case when is_positive and cumulative_cost <= {{ retention_budget }} then action_cost else 0 end
             as numeric(16, 2)
         ) as budget_allocated_amount,
         -- flags
-        expected_value > 0 and cumulative_cost <= {{ retention_budget }} as is_funded,
-        has_no_open_account
+        is_positive and cumulative_cost <= {{ retention_budget }} as is_funded,
+        is_positive as has_positive_expected_value
     from prioritised
 
 )

@@ -67,10 +67,7 @@ transaction_risk as (
 
 fraud_scores as (
 
-    {{ ml_scores_or_empty(source('ml', 'ml_fraud_scores'), {
-        'transaction_id': dbt.type_string(),
-        'is_flagged': dbt.type_boolean(),
-    }) }}
+    select * from {{ ref('stg_ml_fraud_scores') }}
 
 ),
 
