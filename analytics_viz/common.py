@@ -747,11 +747,13 @@ def narrow_figure(figure: go.Figure, custom: NarrowLayout | None = None) -> go.F
                 yref="container",
                 y=0,
                 yanchor="bottom",
+                # the title under the tick labels: above the bar, plotly draws it over the
+                # bar of a colour bar hung from the figure's foot
                 x=0.5,
                 xanchor="center",
                 thickness=10,
                 len=0.9,
-                title_side="top",
+                title_side="bottom",
             )
     indicators = [trace for trace in fig.data if trace.type == "indicator"]
     if indicators and len(indicators) == len(fig.data):
