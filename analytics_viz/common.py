@@ -122,7 +122,22 @@ def hover(heading: str, *lines: str) -> str:
 # Words of the data's codes that are acronyms, written as such in every label.
 ACRONYMS = {
     word.lower(): word
-    for word in ("ATM", "POS", "PIN", "IP", "ID", "USD", "MCC", "RFM", "KYC", "SMS", "ROI", "GDP")
+    for word in (
+        "ATM",
+        "POS",
+        "PIN",
+        "IP",
+        "ID",
+        "USD",
+        "MCC",
+        "RFM",
+        "KYC",
+        "SMS",
+        "ROI",
+        "GDP",
+        "KPI",
+        "KPIs",
+    )
 }
 
 
@@ -648,8 +663,9 @@ def round_overlay_ticks(figure: go.Figure) -> go.Figure:
 NARROW_TITLE_CHARACTERS = 34  # a 15 px title line on a phone's card
 NARROW_LABEL_CHARACTERS = 36  # an 11 px axis title or legend entry across a phone's card
 NARROW_NOTE_CHARACTERS = 24  # a subplot title, or a KPI tile's name, beside another
+NARROW_CATEGORY_CHARACTERS = 18  # a category beside a horizontal bar: the bars keep room
 NARROW_TILE_HEIGHT = 125  # pixels per row of KPI tiles on a phone
-NARROW_MODEBAR_PX = 34  # the modebar's height: a phone's chart title starts below it
+NARROW_MODEBAR_PX = 40  # the modebar's height: a phone's chart title starts below it
 
 
 def wrap_text(text: str, width: int) -> list[str]:
@@ -734,6 +750,13 @@ def narrow_figure(figure: go.Figure, custom: NarrowLayout | None = None) -> go.F
             trace.title.text = "<br>".join(wrap_text(trace.title.text, NARROW_NOTE_CHARACTERS))
         elif getattr(trace, "name", None) and trace.showlegend is not False:
             trace.name = "<br>".join(wrap_text(trace.name, NARROW_LABEL_CHARACTERS))
+        if trace.type == "bar" and trace.orientation == "h" and trace.y is not None:
+            trace.y = [
+                "<br>".join(wrap_text(value, NARROW_CATEGORY_CHARACTERS))
+                if isinstance(value, str)
+                else value
+                for value in trace.y
+            ]
         bar = None
         if trace.type in {"heatmap", "histogram2d", "contour"} and trace.showscale is not False:
             bar = trace.colorbar
