@@ -313,7 +313,7 @@ def build_realtime_dashboard(frames: Frames) -> go.Figure:
 
 
 # On a phone: the six tiles two a row, then the hourly chart, then the channel chart.
-NARROW_BANDS = {"tiles": (1.0, 0.6), "hourly": (0.33, 0.52), "channels": (0.0, 0.17)}
+NARROW_BANDS = {"tiles": (1.0, 0.64), "hourly": (0.33, 0.55), "channels": (0.0, 0.19)}
 
 
 def narrow_realtime_dashboard(fig: go.Figure) -> go.Figure:
@@ -325,7 +325,7 @@ def narrow_realtime_dashboard(fig: go.Figure) -> go.Figure:
         trace.title.font.size = 12
     hourly, channels = NARROW_BANDS["hourly"], NARROW_BANDS["channels"]
     fig.update_layout(
-        height=1500,
+        height=1300,
         xaxis={"domain": [0, 1]},
         yaxis={"domain": list(hourly)},
         xaxis2={"domain": [0, 1]},
