@@ -663,7 +663,10 @@ def round_overlay_ticks(figure: go.Figure) -> go.Figure:
 NARROW_TITLE_CHARACTERS = 34  # a 15 px title line on a phone's card
 NARROW_LABEL_CHARACTERS = 36  # an 11 px axis title or legend entry across a phone's card
 NARROW_NOTE_CHARACTERS = 24  # a subplot title, or a KPI tile's name, beside another
-NARROW_CATEGORY_CHARACTERS = 18  # a category beside a horizontal bar: the bars keep room
+NARROW_CATEGORY_CHARACTERS = 20  # a category beside a horizontal bar: the bars keep room
+NARROW_CATEGORY_LINES = 2  # at most, ending in "..." (the hover keeps the full name)
+NARROW_BAR_PX = 34  # the height of a horizontal bar's row with a two-line category
+NARROW_AXIS_CHARACTERS = 44  # 11 px characters under a phone's plot, all categories together
 NARROW_TILE_HEIGHT = 125  # pixels per row of KPI tiles on a phone
 NARROW_MODEBAR_PX = 40  # the modebar's height: a phone's chart title starts below it
 
@@ -693,6 +696,38 @@ def tile_domains(count: int, columns: int, top: float = 1.0, bottom: float = 0.0
             }
         )
     return domains
+
+
+def _short_category(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    lines = wrap_text(value, NARROW_CATEGORY_CHARACTERS)
+    if len(lines) > NARROW_CATEGORY_LINES:
+        lines = [*lines[: NARROW_CATEGORY_LINES - 1], lines[NARROW_CATEGORY_LINES - 1] + "..."]
+    return "<br>".join(lines)
+
+
+def _fit_bar_categories(fig: go.Figure) -> None:
+    """Bar categories on a phone: beside horizontal bars at most two short lines, with
+    the chart tall enough for them; under vertical bars turned upright when side by
+    side they would not fit."""
+    rows: set[object] = set()
+    for trace in fig.data:
+        if trace.type != "bar":
+            continue
+        if trace.orientation == "h" and trace.y is not None:
+            trace.y = [_short_category(value) for value in trace.y]
+            rows |= set(trace.y)
+        elif trace.orientation != "h" and trace.x is not None:
+            labels = {value for value in trace.x if isinstance(value, str)}
+            lines = [line for value in labels for line in re.split(r"<br\s*/?>", value)]
+            if labels and max(map(len, lines)) * len(labels) > NARROW_AXIS_CHARACTERS:
+                axis = fig.layout[_axis_name(trace.xaxis, "x")]
+                if axis.tickangle in (None, 0):  # level labels would run into each other
+                    axis.tickangle = -90
+    if rows:
+        needed = len(rows) * NARROW_BAR_PX + (fig.layout.margin.t or 70) + 140
+        fig.update_layout(height=max(fig.layout.height or 0, needed))
 
 
 def narrow_figure(figure: go.Figure, custom: NarrowLayout | None = None) -> go.Figure:
@@ -750,13 +785,6 @@ def narrow_figure(figure: go.Figure, custom: NarrowLayout | None = None) -> go.F
             trace.title.text = "<br>".join(wrap_text(trace.title.text, NARROW_NOTE_CHARACTERS))
         elif getattr(trace, "name", None) and trace.showlegend is not False:
             trace.name = "<br>".join(wrap_text(trace.name, NARROW_LABEL_CHARACTERS))
-        if trace.type == "bar" and trace.orientation == "h" and trace.y is not None:
-            trace.y = [
-                "<br>".join(wrap_text(value, NARROW_CATEGORY_CHARACTERS))
-                if isinstance(value, str)
-                else value
-                for value in trace.y
-            ]
         bar = None
         if trace.type in {"heatmap", "histogram2d", "contour"} and trace.showscale is not False:
             bar = trace.colorbar
@@ -778,6 +806,7 @@ def narrow_figure(figure: go.Figure, custom: NarrowLayout | None = None) -> go.F
                 len=0.9,
                 title_side="bottom",
             )
+    _fit_bar_categories(fig)
     indicators = [trace for trace in fig.data if trace.type == "indicator"]
     if indicators and len(indicators) == len(fig.data):
         columns = 2 if len(indicators) > 1 else 1
