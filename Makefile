@@ -98,7 +98,7 @@ demo: db-start ## the whole flow from scratch: generate, load, dbt build, advanc
 	@$(PY) analytics_viz/run_all_viz.py > /dev/null
 	@echo "Reports: $(CURDIR)/reports/index.html"
 
-reports: db-start ## render the eight Plotly reports and reports/index.html from gold (after make demo)
+reports: db-start ## render the nine Plotly reports and reports/index.html from gold (after make demo)
 	$(PY) analytics_viz/run_all_viz.py
 
 ml: db-start ## train and score the ML models on gold, then rebuild the analytics models
@@ -163,8 +163,10 @@ bench-dbt: db-start ## benchmark: full vs incremental dbt build on 1M transactio
 bench-reports: db-start ## benchmark: render the reports at the default scale vs ~10M replicated transactions
 	$(PY) -m scripts.bench_reports --copies 129
 
-clean: ## remove generated data, dbt output and caches (keeps the database)
+clean: ## remove generated data, dbt output, rendered reports and caches (keeps the database)
 	rm -rf $(DATA_DIR) target target_* logs logs_* .pytest_cache .ruff_cache .bench
+	@# the reports folder stays (tracked by its .gitkeep); what was rendered into it goes
+	test ! -d reports || find reports -mindepth 1 -not -name .gitkeep -exec rm -rf {} +
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
 clean-db: db-stop ## stop the embedded server and delete its data folder

@@ -13,7 +13,9 @@ from common import (
     GOLD,
     GREEN,
     GREY,
+    MONTH_BOUNDS_CTE,
     NAVY,
+    PARTIAL_MONTH_CAPTION,
     RED,
     SEQUENTIAL,
     ChartSpec,
@@ -23,7 +25,11 @@ from common import (
     hierarchy,
     hover,
     indicator_grid,
+    is_complete_month_sql,
     label,
+    mark_partial_months,
+    partial_month_lines,
+    partial_month_opacity,
     run_report,
     titled,
     treemap,
@@ -83,20 +89,8 @@ def build_kpi_dashboard(df: pd.DataFrame) -> go.Figure:
     )
 
 
-# -- months the data covers in full ---------------------------------------------------
-
-# The data's first and last day, and whether a month row lies wholly inside them: the
-# trend and account charts fade the partial first and last months.
-MONTH_BOUNDS_CTE = """with bounds as (
-    select min(transaction_date) as first_date, max(transaction_date) as last_date
-    from gold.fact_transactions
-)
-"""
-IS_COMPLETE_MONTH = (
-    "kpis.period_start_date >= bounds.first_date\n"
-    "    and kpis.period_start_date + interval '1 month' <= bounds.last_date + 1"
-    " as is_complete_month"
-)
+# the trend, type and account charts mark the months the data covers only in part
+IS_COMPLETE_MONTH = is_complete_month_sql("kpis.period_start_date")
 
 
 # -- monthly trends --------------------------------------------------------------------
@@ -118,51 +112,39 @@ order by kpis.period_start_date
 
 def build_monthly_trends(df: pd.DataFrame) -> go.Figure:
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    # months the data covers only in part get hollow markers, so a short month does not
-    # read as a collapse
-    symbols = ["circle" if full else "circle-open" for full in df["is_complete_month"]]
     custom = df[["transactions", "active_customers"]].assign(
-        coverage=df["is_complete_month"].map({True: "complete", False: "partial"})
+        coverage=df["is_complete_month"].map({True: "complete", False: "partial"}),
+        volume=df["approved_volume"],
     )
     template = hover(
         "%{x|%B %Y}",
         "Approved volume: %{customdata[3]:" + D3_MONEY + "}",
         "Transactions: %{customdata[0]:" + D3_COUNT + "}",
         "Active customers: %{customdata[1]:" + D3_COUNT + "}",
-        "Month in the data: %{customdata[2]} (hollow marker: partial)",
+        "Month in the data: %{customdata[2]}",
     )
-    custom = custom.assign(volume=df["approved_volume"])
-    fig.add_trace(
-        go.Scatter(
-            x=df["month_start_date"],
-            y=df["approved_volume"],
-            name="Approved volume (USD)",
-            mode="lines+markers",
-            line={"color": NAVY, "width": 3},
-            marker={"symbol": symbols, "size": 9},
+    lines = (
+        ("approved_volume", "Approved volume (USD)", {"color": NAVY, "width": 3}, 9, False),
+        ("transactions", "Transactions", {"color": GOLD, "width": 2, "dash": "dot"}, 8, True),
+    )
+    for column, name, line, size, secondary in lines:
+        for trace in partial_month_lines(
+            df["month_start_date"],
+            df[column],
+            df["is_complete_month"],
+            name=name,
+            line=line,
+            marker={"size": size, "color": line["color"]},
             customdata=custom,
             hovertemplate=template,
-        ),
-        secondary_y=False,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=df["month_start_date"],
-            y=df["transactions"],
-            name="Transactions",
-            mode="lines+markers",
-            line={"color": GOLD, "width": 2, "dash": "dot"},
-            marker={"symbol": symbols, "size": 8},
-            customdata=custom,
-            hovertemplate=template,
-        ),
-        secondary_y=True,
-    )
+        ):
+            fig.add_trace(trace, secondary_y=secondary)
     fig.update_yaxes(title_text="Approved volume (USD)", tickformat="$~s", secondary_y=False)
     fig.update_yaxes(
         title_text="Transactions (count)", tickformat=",.0f", secondary_y=True, showgrid=False
     )
     fig.update_layout(hovermode="x unified")
+    mark_partial_months(fig, df["month_start_date"], df["is_complete_month"])
     return titled(fig, "Monthly approved volume and transactions", x="Month")
 
 
@@ -200,16 +182,19 @@ def build_channel_share(df: pd.DataFrame) -> go.Figure:
     return titled(fig, "Share of transactions by channel")
 
 
-TYPE_MIX_SQL = """
+TYPE_MIX_SQL = f"""
+{MONTH_BOUNDS_CTE}
 select
-    period_start_date as month_start_date,
-    breakdown_value as transaction_type,
-    transaction_count as transactions,
-    approved_value_amount as approved_volume,
-    share_of_period_value
-from gold.descriptive_analytics
-where breakdown = 'transaction_type'
-order by period_start_date, breakdown_value
+    kpis.period_start_date as month_start_date,
+    kpis.breakdown_value as transaction_type,
+    kpis.transaction_count as transactions,
+    kpis.approved_value_amount as approved_volume,
+    kpis.share_of_period_value,
+    {IS_COMPLETE_MONTH}
+from gold.descriptive_analytics as kpis
+cross join bounds
+where kpis.breakdown = 'transaction_type'
+order by kpis.period_start_date, kpis.breakdown_value
 """
 
 
@@ -223,6 +208,7 @@ def build_type_mix(df: pd.DataFrame) -> go.Figure:
                 x=rows["month_start_date"],
                 y=rows["approved_volume"],
                 name=label(transaction_type),
+                marker={"opacity": partial_month_opacity(rows["is_complete_month"])},
                 customdata=rows[["transactions", "share_of_period_value"]],
                 hovertemplate=hover(
                     "%{x|%B %Y}: " + label(transaction_type),
@@ -234,6 +220,7 @@ def build_type_mix(df: pd.DataFrame) -> go.Figure:
         )
     fig.update_layout(barmode="stack", legend_traceorder="reversed")
     fig.update_yaxes(tickformat="$~s")
+    mark_partial_months(fig, df["month_start_date"], df["is_complete_month"])
     return titled(
         fig, "Monthly approved volume by transaction type", "Month", "Approved volume (USD)"
     )
@@ -480,7 +467,7 @@ def build_account_status(df: pd.DataFrame) -> go.Figure:
                 x=rows["month_start_date"],
                 y=rows["accounts"],
                 name=label(status),
-                marker={"color": colour, "opacity": complete.map({True: 1.0, False: 0.4})},
+                marker={"color": colour, "opacity": partial_month_opacity(complete)},
                 customdata=rows[["share_of_accounts", "balance"]].assign(
                     coverage=complete.map({True: "complete", False: "partial (faded)"})
                 ),
@@ -493,6 +480,7 @@ def build_account_status(df: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_layout(barmode="stack")
+    mark_partial_months(fig, df["month_start_date"], df["is_complete_month"])
     return titled(fig, "Accounts by status, month by month", "Month", "Accounts (count)")
 
 
@@ -517,7 +505,7 @@ REPORT = ReportSpec(
         ChartSpec(
             "monthly_trends",
             "Approved volume (left axis) and the number of transactions (right axis) per "
-            "calendar month; hollow markers are months the data covers only in part.",
+            "calendar month. " + PARTIAL_MONTH_CAPTION,
             MONTHLY_SQL,
             build_monthly_trends,
             wide=True,
@@ -530,7 +518,8 @@ REPORT = ReportSpec(
         ),
         ChartSpec(
             "type_mix",
-            "Approved volume per calendar month, split by transaction type.",
+            "Approved volume per calendar month, split by transaction type. "
+            + PARTIAL_MONTH_CAPTION,
             TYPE_MIX_SQL,
             build_type_mix,
         ),
@@ -565,8 +554,7 @@ REPORT = ReportSpec(
         ChartSpec(
             "account_status",
             "Accounts per month by status: active (a transaction in the month), dormant (none) "
-            "or closed in the month; faded bars are months the data covers only in part. "
-            "Hover for the month-end balance.",
+            "or closed in the month; hover for the month-end balance. " + PARTIAL_MONTH_CAPTION,
             ACCOUNT_SQL,
             build_account_status,
         ),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import html
 import importlib.util
+import json
 import logging
 import re
 import shutil
@@ -121,7 +122,22 @@ def hover(heading: str, *lines: str) -> str:
 # Words of the data's codes that are acronyms, written as such in every label.
 ACRONYMS = {
     word.lower(): word
-    for word in ("ATM", "POS", "PIN", "IP", "ID", "USD", "MCC", "RFM", "KYC", "SMS", "ROI", "GDP")
+    for word in (
+        "ATM",
+        "POS",
+        "PIN",
+        "IP",
+        "ID",
+        "USD",
+        "MCC",
+        "RFM",
+        "KYC",
+        "SMS",
+        "ROI",
+        "GDP",
+        "KPI",
+        "KPIs",
+    )
 }
 
 
@@ -282,6 +298,124 @@ def treemap(
     return fig
 
 
+# -- partial months ------------------------------------------------------------------------
+
+# The data's first and last day, and whether a month row lies wholly inside them. A month
+# the data covers only in part (the first, and the last while it runs) is drawn the same
+# way in every chart: a shaded band labelled "partial month", a dashed line into a hollow
+# marker, faded bars; so a short month does not read as a collapse.
+MONTH_BOUNDS_CTE = """with bounds as (
+    select min(transaction_date) as first_date, max(transaction_date) as last_date
+    from gold.fact_transactions
+)
+"""
+PARTIAL_MONTH_NOTE = "partial month"
+PARTIAL_MONTH_OPACITY = 0.4
+PARTIAL_MONTH_CAPTION = (
+    "Shaded months are covered by the data only in part (dashed lines, hollow markers, faded bars)."
+)
+
+
+def is_complete_month_sql(month_column: str) -> str:
+    """A select-list column: does the month starting at `month_column` lie wholly inside
+    the data? Needs MONTH_BOUNDS_CTE (cross join bounds)."""
+    return (
+        f"{month_column} >= bounds.first_date\n"
+        f"    and {month_column} + interval '1 month' <= bounds.last_date + 1"
+        " as is_complete_month"
+    )
+
+
+def partial_month_lines(
+    x: pd.Series, y: pd.Series, complete: pd.Series, **scatter: Any
+) -> list[go.Scatter]:
+    """One monthly line drawn as three traces: solid over complete months, a dashed
+    connector into each partial month, hollow markers on the partial months. `scatter`
+    holds the line's Scatter arguments (name, line, marker, customdata, hovertemplate...).
+    """
+    complete = pd.Series(complete, index=x.index).astype(bool)
+    partial = ~complete
+    near_partial = (
+        partial | partial.shift(1, fill_value=False) | partial.shift(-1, fill_value=False)
+    )
+    line = scatter.pop("line", {})
+    marker = scatter.pop("marker", {})
+    customdata = scatter.pop("customdata", None)
+    name = scatter.pop("name")
+
+    def points(keep: pd.Series, values: pd.Series | None = None) -> Any:
+        source = y if values is None else values
+        return source.where(keep, None)
+
+    solid = go.Scatter(
+        x=x,
+        y=points(complete),
+        name=name,
+        legendgroup=name,
+        mode="lines+markers",
+        line=line,
+        marker=marker,
+        customdata=customdata,
+        connectgaps=False,
+        **scatter,
+    )
+    connector = go.Scatter(
+        x=x,
+        y=points(near_partial),
+        name=f"{name} ({PARTIAL_MONTH_NOTE})",
+        legendgroup=name,
+        showlegend=False,
+        mode="lines",
+        line={**line, "dash": "dash", "width": max(1, int(line.get("width", 2)) - 1)},
+        connectgaps=False,
+        hoverinfo="skip",
+    )
+    hollow = go.Scatter(
+        x=x,
+        y=points(partial),
+        name=f"{name} ({PARTIAL_MONTH_NOTE})",
+        legendgroup=name,
+        showlegend=False,
+        mode="markers",
+        marker={**marker, "symbol": "circle-open", "line": {"width": 2}},
+        customdata=customdata,
+        **scatter,
+    )
+    return [solid, connector, hollow]
+
+
+def partial_month_opacity(complete: pd.Series) -> list[float]:
+    """Bar opacities: complete months solid, partial months faded."""
+    return [1.0 if full else PARTIAL_MONTH_OPACITY for full in complete.astype(bool)]
+
+
+def mark_partial_months(fig: go.Figure, months: pd.Series, complete: pd.Series) -> go.Figure:
+    """Shade each partial month and label it "partial month" inside the plot's top edge."""
+    frame = pd.DataFrame(
+        {"month": pd.to_datetime(pd.Series(months).to_numpy()), "complete": complete}
+    )
+    frame = frame.drop_duplicates("month").sort_values("month")
+    if frame.empty:
+        return fig
+    first, last = frame["month"].min(), frame["month"].max()
+    for month in frame.loc[~frame["complete"].astype(bool), "month"]:
+        start, end = month - pd.Timedelta(days=15), month + pd.Timedelta(days=15)
+        fig.add_vrect(x0=start, x1=end, fillcolor=GREY, opacity=0.12, line_width=0, layer="below")
+        # the label grows inwards from the edge month, so it never leaves the plot
+        at_end = month == last and month != first
+        fig.add_annotation(
+            x=end if at_end else start,
+            xanchor="right" if at_end else "left",
+            y=1,
+            yref="paper",
+            yanchor="top",
+            text=PARTIAL_MONTH_NOTE,
+            showarrow=False,
+            font={"size": 11, "color": GREY},
+        )
+    return fig
+
+
 # -- gold access -----------------------------------------------------------------------
 
 
@@ -370,6 +504,7 @@ def query(
 # -- report specifications -------------------------------------------------------------
 
 Frames = dict[str, pd.DataFrame]
+NarrowLayout = Callable[[go.Figure], go.Figure]  # a chart's own changes for a phone
 GOLD_RELATION = re.compile(r"\bgold\.([a-z_][a-z0-9_]*)")
 
 
@@ -378,7 +513,8 @@ class ChartSpec:
     """One chart: its aggregating SQL (one query, or several by name) and its builder.
 
     With a single query the builder receives its DataFrame; with a mapping of queries
-    it receives a dict of DataFrames under the same names.
+    it receives a dict of DataFrames under the same names, plus those `load` returns
+    (data from a file beside the warehouse, such as dbt's run_results.json; may be empty).
     """
 
     key: str
@@ -388,6 +524,8 @@ class ChartSpec:
     params: Mapping[str, object] = field(default_factory=dict)
     wide: bool = False  # spans the whole page width instead of one column
     height: int | None = None  # pixels; default 460 (520 when wide)
+    narrow: NarrowLayout | None = None  # the chart's own changes for a phone (narrow_figure)
+    load: Callable[[], Frames] | None = None  # frames read outside the warehouse
 
     def relations(self) -> set[str]:
         statements = [self.sql] if isinstance(self.sql, str) else list(self.sql.values())
@@ -521,6 +659,167 @@ def round_overlay_ticks(figure: go.Figure) -> go.Figure:
     return figure
 
 
+# -- small screens -----------------------------------------------------------------------
+
+NARROW_TITLE_CHARACTERS = 34  # a 15 px title line on a phone's card
+NARROW_LABEL_CHARACTERS = 36  # an 11 px axis title or legend entry across a phone's card
+NARROW_NOTE_CHARACTERS = 24  # a subplot title, or a KPI tile's name, beside another
+NARROW_CATEGORY_CHARACTERS = 20  # a category beside a horizontal bar: the bars keep room
+NARROW_CATEGORY_LINES = 2  # at most, ending in "..." (the hover keeps the full name)
+NARROW_BAR_PX = 34  # the height of a horizontal bar's row with a two-line category
+NARROW_AXIS_CHARACTERS = 44  # 11 px characters under a phone's plot, all categories together
+NARROW_TILE_HEIGHT = 125  # pixels per row of KPI tiles on a phone
+NARROW_MODEBAR_PX = 40  # the modebar's height: a phone's chart title starts below it
+
+
+def wrap_text(text: str, width: int) -> list[str]:
+    """Lines of at most `width` characters, keeping the line breaks (<br>) already there."""
+    lines: list[str] = []
+    for part in re.split(r"<br\s*/?>", text):
+        lines += textwrap.wrap(part, width) or [""]
+    return lines
+
+
+def tile_domains(count: int, columns: int, top: float = 1.0, bottom: float = 0.0) -> list[dict]:
+    """Domains of `count` tiles, `columns` a row, filling the band from top to bottom."""
+    rows = -(-count // columns)
+    row_height = (top - bottom) / rows
+    domains = []
+    for position in range(count):
+        row, column = divmod(position, columns)
+        domains.append(
+            {
+                "x": [column / columns + 0.02, (column + 1) / columns - 0.02],
+                "y": [
+                    top - (row + 1) * row_height + 0.15 * row_height,
+                    top - row * row_height - 0.05 * row_height,
+                ],
+            }
+        )
+    return domains
+
+
+def _short_category(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    lines = wrap_text(value, NARROW_CATEGORY_CHARACTERS)
+    if len(lines) > NARROW_CATEGORY_LINES:
+        lines = [*lines[: NARROW_CATEGORY_LINES - 1], lines[NARROW_CATEGORY_LINES - 1] + "..."]
+    return "<br>".join(lines)
+
+
+def _fit_bar_categories(fig: go.Figure) -> None:
+    """Bar categories on a phone: beside horizontal bars at most two short lines, with
+    the chart tall enough for them; under vertical bars turned upright when side by
+    side they would not fit."""
+    rows: set[object] = set()
+    for trace in fig.data:
+        if trace.type != "bar":
+            continue
+        if trace.orientation == "h" and trace.y is not None:
+            trace.y = [_short_category(value) for value in trace.y]
+            rows |= set(trace.y)
+        elif trace.orientation != "h" and trace.x is not None:
+            labels = {value for value in trace.x if isinstance(value, str)}
+            lines = [line for value in labels for line in re.split(r"<br\s*/?>", value)]
+            if labels and max(map(len, lines)) * len(labels) > NARROW_AXIS_CHARACTERS:
+                axis = fig.layout[_axis_name(trace.xaxis, "x")]
+                if axis.tickangle in (None, 0):  # level labels would run into each other
+                    axis.tickangle = -90
+    if rows:
+        needed = len(rows) * NARROW_BAR_PX + (fig.layout.margin.t or 70) + 140
+        fig.update_layout(height=max(fig.layout.height or 0, needed))
+
+
+def narrow_figure(figure: go.Figure, custom: NarrowLayout | None = None) -> go.Figure:
+    """The figure as a phone shows it: the title wrapped, smaller fonts, legends and colour
+    bars below the plot in horizontal rows, KPI tiles two a row; then the chart's own
+    adjustments (custom). layout.height, when set, is the chart's height on a phone."""
+    fig = go.Figure(figure)
+    lines = wrap_text(fig.layout.title.text or "", NARROW_TITLE_CHARACTERS)
+    top = fig.layout.margin.t if fig.layout.margin.t is not None else 70
+    bottom = fig.layout.margin.b if fig.layout.margin.b is not None else 60
+    fig.update_layout(
+        # hung from the top of the figure, so extra lines grow down into the room made for
+        # them instead of over the subplot titles
+        title={
+            "text": "<br>".join(lines),
+            "font": {"size": 15},
+            "yref": "container",
+            "y": 1,
+            "yanchor": "top",
+            # below the modebar, which a phone shows over the card's top right corner
+            "pad": {"t": NARROW_MODEBAR_PX},
+        },
+        margin={
+            "t": top + 18 * (len(lines) - 1) + NARROW_MODEBAR_PX - 14,
+            "l": 10,
+            "r": 10,
+            "b": min(bottom, 50),
+        },
+        font={"size": 11},
+        # at the foot of the figure, pushing the plot up instead of covering the axis title
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "font": {"size": 11},
+        },
+    )
+    fig.update_annotations(font_size=11)
+    for annotation in fig.layout.annotations:
+        annotation.text = "<br>".join(wrap_text(annotation.text or "", NARROW_NOTE_CHARACTERS))
+    for axis in fig.select_xaxes():  # as wide as its subplot: half the card, half the line
+        if axis.title and axis.title.text:
+            width = axis.domain[1] - axis.domain[0] if axis.domain else 1.0
+            # tick labels left of the plot take a part of the card's width too
+            characters = max(16, int(NARROW_LABEL_CHARACTERS * 0.75 * width))
+            axis.title.text = "<br>".join(wrap_text(axis.title.text, characters))
+    for axis in fig.select_yaxes():
+        if axis.title and axis.title.text:
+            axis.title.text = "<br>".join(wrap_text(axis.title.text, NARROW_LABEL_CHARACTERS))
+    for trace in fig.data:
+        if trace.type == "indicator" and trace.title and trace.title.text:
+            trace.title.text = "<br>".join(wrap_text(trace.title.text, NARROW_NOTE_CHARACTERS))
+        elif getattr(trace, "name", None) and trace.showlegend is not False:
+            trace.name = "<br>".join(wrap_text(trace.name, NARROW_LABEL_CHARACTERS))
+        bar = None
+        if trace.type in {"heatmap", "histogram2d", "contour"} and trace.showscale is not False:
+            bar = trace.colorbar
+        elif trace.type in {"treemap", "sunburst", "scatter", "bar"} and getattr(
+            trace.marker, "showscale", None
+        ):
+            bar = trace.marker.colorbar
+        if bar is not None:
+            bar.update(
+                orientation="h",
+                yref="container",
+                y=0,
+                yanchor="bottom",
+                # the title under the tick labels: above the bar, plotly draws it over the
+                # bar of a colour bar hung from the figure's foot
+                x=0.5,
+                xanchor="center",
+                thickness=10,
+                len=0.9,
+                title_side="bottom",
+            )
+    _fit_bar_categories(fig)
+    indicators = [trace for trace in fig.data if trace.type == "indicator"]
+    if indicators and len(indicators) == len(fig.data):
+        columns = 2 if len(indicators) > 1 else 1
+        rows = -(-len(indicators) // columns)
+        for trace, domain in zip(indicators, tile_domains(len(indicators), columns), strict=True):
+            trace.domain = domain
+            trace.number.font.size = 22
+            trace.title.font.size = 12
+        fig.update_layout(height=rows * NARROW_TILE_HEIGHT + fig.layout.margin.t + 20)
+    return custom(fig) if custom else fig
+
+
 # -- rendering -------------------------------------------------------------------------
 
 
@@ -549,8 +848,10 @@ def render_chart(
         empty = [] if rows else ["the query"]
     else:
         data = {name: fetch(statement) for name, statement in chart.sql.items()}
-        rows = sum(len(frame) for frame in data.values())
         empty = [name for name, frame in data.items() if frame.empty]
+        if chart.load is not None:
+            data.update(chart.load())
+        rows = sum(len(frame) for frame in data.values())
     if empty:
         raise UserError(f"{slug}: chart {chart.key}: {', '.join(empty)} returned no rows; {HINT}")
     figure = round_overlay_ticks(chart.build(data))
@@ -608,7 +909,7 @@ header p { margin: 2px 0; opacity: 0.92; }
 header a, footer a { color: #f8e6a0; }
 nav { margin-top: 8px; font-size: 14px; }
 nav a { margin-right: 14px; }
-main { padding: 16px 32px; display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }
+main { padding: 16px 32px; display: grid; grid-template-columns: repeat(auto-fill, minmax(min(560px, 100%), 1fr)); gap: 16px; }
 section { background: white; border-radius: 8px; padding: 12px 16px; box-shadow: 0 1px 3px rgba(0,0,0,0.08); min-width: 0; }
 section p.caption { color: #566573; margin: 4px 0 8px 0; font-size: 14px; }
 section.wide { grid-column: 1 / -1; }
@@ -623,6 +924,19 @@ footer a { color: #1f4e79; }
 .card .question { font-weight: 600; margin: 0 0 6px 0; }
 .card p { margin: 4px 0; color: #34495e; font-size: 14px; }
 .card .meta { color: #7f8c8d; font-size: 13px; }
+.card, .kpi, header, footer, section p.caption { overflow-wrap: anywhere; }
+/* a phone: one column, narrower gutters, two KPI tiles a row */
+@media (max-width: 640px) {
+  header { padding: 12px 14px; }
+  header h1 { font-size: 20px; }
+  nav a { display: inline-block; margin: 2px 10px 2px 0; }
+  main { padding: 10px 8px; gap: 10px; }
+  section { padding: 8px 6px; }
+  footer { padding: 8px 14px 18px 14px; }
+  .kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 8px; padding: 10px 8px 0 8px; }
+  .kpi { padding: 10px; }
+  .kpi .value { font-size: 20px; }
+}
 """
 
 PAGE = """<!doctype html>
@@ -645,13 +959,56 @@ PAGE = """<!doctype html>
 """
 
 
-# Plots size themselves when drawn; once every card is laid out, fit them to their cards.
-RESIZE_SCRIPT = """<script>
-window.addEventListener("load", function () {
-  document.querySelectorAll(".js-plotly-plot").forEach(function (plot) { Plotly.Plots.resize(plot); });
+# The modebar offers PNG (plotly's camera, toImageButtonOptions) and SVG (a button of our
+# own); plotly's cloud buttons are removed, so nothing in a report leaves the machine.
+MODEBAR_REMOVE = ("sendDataToCloud", "editInChartStudio", "select2d", "lasso2d")
+PLOT_CONFIG_SCRIPT = """<script>
+Plotly.setPlotConfig({
+  modeBarButtonsToAdd: [{
+    name: "downloadSvg",
+    title: "Download plot as an SVG",
+    icon: Plotly.Icons.disk,
+    click: function (gd) {
+      var options = gd._context.toImageButtonOptions || {};
+      Plotly.downloadImage(gd, {format: "svg", filename: options.filename || gd.id});
+    }
+  }]
 });
 </script>
 """
+
+# Every chart is drawn from two figures embedded in the page: the desktop one and a narrow
+# one (wrapped title, legend below, tiles two a row, smaller fonts) for cards narrower
+# than NARROW_MAX_PX. Resizing the window across that width redraws the chart.
+NARROW_MAX_PX = 600
+DRAW_SCRIPT = """<script>
+(function () {
+  var charts = JSON.parse(document.getElementById("fa-charts").textContent);
+  var config = JSON.parse(document.getElementById("fa-config").textContent);
+  function draw(div, force) {
+    var chart = charts[div.id];
+    var mode = div.parentElement.clientWidth <= NARROW_MAX_PX ? "narrow" : "wide";
+    if (!force && div.dataset.layout === mode) { Plotly.Plots.resize(div); return; }
+    div.dataset.layout = mode;
+    div.style.height = chart.height[mode] + "px";
+    var figure = chart[mode];
+    var options = Object.assign({}, config, {toImageButtonOptions:
+      Object.assign({}, config.toImageButtonOptions, {filename: chart.key})});
+    Plotly.react(div, figure.data, figure.layout, options);
+  }
+  function drawAll(force) {
+    document.querySelectorAll("div.fa-plot").forEach(function (div) { draw(div, force); });
+  }
+  drawAll(true);
+  var pending = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(function () { drawAll(false); }, 150);
+  });
+  window.addEventListener("load", function () { drawAll(false); });
+})();
+</script>
+""".replace("NARROW_MAX_PX", str(NARROW_MAX_PX))
 
 
 def page(
@@ -662,11 +1019,16 @@ def page(
     *,
     with_plotly: bool,
     refresh_seconds: int | None = None,
+    post: str = "",
 ) -> str:
     refresh = (
         f'<meta http-equiv="refresh" content="{refresh_seconds}">\n' if refresh_seconds else ""
     )
-    scripts = f'<script src="{PLOTLY_JS}" charset="utf-8"></script>\n' if with_plotly else ""
+    scripts = (
+        f'<script src="{PLOTLY_JS}" charset="utf-8"></script>\n{PLOT_CONFIG_SCRIPT}'
+        if with_plotly
+        else ""
+    )
     return PAGE.format(
         refresh=refresh,
         title=html.escape(title),
@@ -675,7 +1037,7 @@ def page(
         subtitle=subtitle,
         body=body,
         footer=footer,
-        post=RESIZE_SCRIPT if with_plotly else "",
+        post=post,
     )
 
 
@@ -687,26 +1049,87 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _json_script(element_id: str, payload: str) -> str:
+    """JSON in a page, safe from a `</script>` inside its strings."""
+    return (
+        f'<script type="application/json" id="{element_id}">'
+        + payload.replace("</", "<\\/")
+        + "</script>\n"
+    )
+
+
+def plot_config() -> dict[str, Any]:
+    """The Plotly config of every chart: responsive, PNG from the camera, no cloud buttons."""
+    return {
+        "displaylogo": False,
+        "responsive": True,
+        "showLink": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "modeBarButtonsToRemove": list(MODEBAR_REMOVE),
+        "toImageButtonOptions": {"format": "png", "scale": 2},
+    }
+
+
+RELATIVE_TIME_SCRIPT = """<script>
+// "generated 5 min ago" stays true while the page is open: recomputed from the absolute
+// time every 30 s in the reader's browser.
+(function () {
+  function ago(seconds) {
+    if (seconds < 90) return "just now";
+    var minutes = Math.round(seconds / 60);
+    if (minutes < 90) return minutes + " min ago";
+    var hours = Math.round(minutes / 60);
+    if (hours < 36) return hours + " h ago";
+    return Math.round(hours / 24) + " days ago";
+  }
+  function update() {
+    document.querySelectorAll("time.fa-ago").forEach(function (element) {
+      var seconds = (Date.now() - Date.parse(element.getAttribute("datetime"))) / 1000;
+      element.textContent = "(" + ago(Math.max(0, seconds)) + ")";
+    });
+  }
+  update();
+  setInterval(update, 30000);
+})();
+</script>
+"""
+
+
+def _stamp_with_age(moment: datetime) -> str:
+    """An absolute UTC time, followed by how long ago it was, kept current by the page."""
+    iso = moment.astimezone(UTC).isoformat(timespec="seconds")
+    return f'{_stamp(moment)} <time class="fa-ago" datetime="{iso}"></time>'
+
+
+def chart_payload(chart: RenderedChart) -> dict[str, Any]:
+    """What the page draws a chart from: its wide and narrow figures and their heights."""
+    height = chart.spec.height or (520 if chart.spec.wide else 460)
+    narrow = narrow_figure(chart.figure, chart.spec.narrow)
+    narrow_height = int(narrow.layout.height or height)
+    narrow.layout.height = None
+    return {
+        "key": chart.spec.key,
+        "height": {"wide": height, "narrow": narrow_height},
+        "wide": json.loads(pio.to_json(chart.figure, validate=False)),
+        "narrow": json.loads(pio.to_json(narrow, validate=False)),
+    }
+
+
 def report_html(report: RenderedReport, siblings: Sequence[ReportSpec] = ()) -> str:
     spec = report.spec
     sections = []
+    charts: dict[str, Any] = {}
     for index, chart in enumerate(report.charts, start=1):
-        div = pio.to_html(
-            chart.figure,
-            full_html=False,
-            include_plotlyjs=False,
-            div_id=f"chart-{index}",
-            config={
-                "displaylogo": False,
-                "responsive": True,
-                "toImageButtonOptions": {"format": "png", "filename": chart.spec.key, "scale": 2},
-            },
-            default_height=f"{chart.spec.height or (520 if chart.spec.wide else 460)}px",
-        )
+        div_id = f"chart-{index}"
+        payload = chart_payload(chart)
+        charts[div_id] = payload
         wide = " wide" if chart.spec.wide else ""
         sections.append(
             f'<section class="chart{wide}" id="{chart.spec.key}">'
-            f'<p class="caption">{html.escape(chart.spec.caption)}</p>{div}</section>'
+            f'<p class="caption">{html.escape(chart.spec.caption)}</p>'
+            f'<div id="{div_id}" class="fa-plot" style="height: {payload["height"]["wide"]}px">'
+            "</div></section>"
         )
     links = " ".join(
         f'<a href="{other.file_name}">{html.escape(other.title)}</a>'
@@ -716,14 +1139,21 @@ def report_html(report: RenderedReport, siblings: Sequence[ReportSpec] = ()) -> 
     refresh_note = f" · refreshes every {spec.refresh_seconds} s" if spec.refresh_seconds else ""
     subtitle = (
         f"<p><strong>{html.escape(spec.question)}</strong></p>\n"
-        f"<p>Data: {report.data_range} · generated {_stamp(report.generated_at)}"
+        f"<p>Data: {report.data_range} · generated {_stamp_with_age(report.generated_at)}"
         f"{refresh_note} · {_charts(len(report.charts))} · "
         f'<a href="{INDEX}">all reports</a></p>\n' + (f"<nav>{links}</nav>" if links else "")
     )
     reads = ", ".join(f"gold.{name}" for name in spec.relations())
     footer = (
         f"Rendered from {html.escape(reads)} (aggregated in the database). "
-        "Hover for exact values; drag to zoom, double-click to reset; the camera icon saves a PNG."
+        "Hover for exact values; drag to zoom, double-click to reset; in each chart's "
+        "toolbar the camera saves a PNG and the disk an SVG."
+    )
+    post = (
+        _json_script("fa-charts", json.dumps(charts))
+        + _json_script("fa-config", json.dumps(plot_config()))
+        + DRAW_SCRIPT
+        + RELATIVE_TIME_SCRIPT
     )
     return page(
         spec.title,
@@ -732,6 +1162,7 @@ def report_html(report: RenderedReport, siblings: Sequence[ReportSpec] = ()) -> 
         footer,
         with_plotly=True,
         refresh_seconds=spec.refresh_seconds,
+        post=post,
     )
 
 
@@ -811,7 +1242,7 @@ def index_html(
         report = rendered.get(spec.slug)
         meta = (
             f"{_charts(len(report.charts))} · data {report.data_range} · "
-            f"generated {_stamp(report.generated_at)}"
+            f"generated {_stamp_with_age(report.generated_at)}"
             if report
             else "not rendered in this run"
         )
@@ -823,15 +1254,24 @@ def index_html(
         )
     data_ranges = {report.data_range for report in rendered.values()}
     subtitle = (
-        "<p><strong>Eight reports, one per analytics type, rendered from the gold layer.</strong></p>\n"
-        f"<p>Data: {' / '.join(sorted(data_ranges)) or 'n/a'} · generated {_stamp(generated_at)}</p>"
+        f"<p><strong>{len(specs)} reports, one per analytics type and one on data quality, "
+        "rendered from the gold layer.</strong></p>\n"
+        f"<p>Data: {' / '.join(sorted(data_ranges)) or 'n/a'} · "
+        f"generated {_stamp_with_age(generated_at)}</p>"
     )
     body = f'<div class="kpis">{tiles}</div>\n<main>\n' + "\n".join(cards) + "\n</main>"
     footer = (
         "Each report is a static HTML file that loads plotly.min.js from this folder; "
         "no internet access is needed. Rebuild with <code>make reports</code>."
     )
-    return page("financial_analytics reports", subtitle, body, footer, with_plotly=False)
+    return page(
+        "financial_analytics reports",
+        subtitle,
+        body,
+        footer,
+        with_plotly=False,
+        post=RELATIVE_TIME_SCRIPT,
+    )
 
 
 def write_index(
@@ -913,7 +1353,7 @@ def exposures_yaml(specs: Sequence[ReportSpec]) -> str:
 
 
 def report_files() -> list[Path]:
-    """The eight report scripts, in order: 01_descriptive_analytics.py ..."""
+    """The report scripts, in order: 01_descriptive_analytics.py ... 09_data_quality.py"""
     return sorted(VIZ_DIR.glob("[0-9][0-9]_*.py"))
 
 

@@ -1,4 +1,4 @@
-"""Render all eight reports from gold, then the index page that links them.
+"""Render every report (01-09) from gold, then the index page that links them.
 
     python analytics_viz/run_all_viz.py [--output-dir reports] [--only 01 05]
 
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         nargs="+",
         default=(),
         metavar="NN",
-        help="render only these reports (by number, e.g. 01 08); the index links all eight",
+        help="render only these reports (by number, e.g. 01 08); the index links all of them",
     )
     parser.add_argument(
         "--write-exposures",

@@ -2,7 +2,7 @@
 
 The unit tests feed each chart's `build_*` function a small hand-made frame shaped like
 its query's result and check the figure is readable (title, axis titles, hover, data).
-The integration tests render all eight reports and the index from the small warehouse
+The integration tests render every report and the index from the small warehouse
 and check each file: chart count, data in every chart, header, offline loading.
 """
 
@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +35,7 @@ import run_all_viz  # noqa: E402
 SPECS = common.all_reports()
 BY_SLUG = {spec.slug: spec for spec in SPECS}
 
-# The reference design's mix: 9 + 5 + 3 + 2 + 4 + 3 + 2 + 1 charts.
+# The reference design's mix: 9 + 5 + 3 + 2 + 4 + 3 + 2 + 1 charts, and data quality.
 EXPECTED_CHARTS = {
     "01_descriptive_analytics": 9,
     "02_diagnostic_analytics": 5,
@@ -45,6 +45,7 @@ EXPECTED_CHARTS = {
     "06_prescriptive_analytics": 3,
     "07_causal_analytics": 2,
     "08_realtime_analytics": 1,
+    "09_data_quality": 6,
 }
 RENDER_BUDGET_SECONDS = 30
 
@@ -104,7 +105,7 @@ ACTIONS = frame(
     retention_budget=[5_000.0] * 3,
     success_rate=[0.3, 0.25, 0.05],
 )
-LIVE_MEASURES = (90, 100, 9_000.0, 8_000.0, 3, 5, 1, 2, 0.02, 0.03, 12.0)
+LIVE_MEASURES = (90, 100, 9_000.0, 8_000.0, 3, 5, 1, 2, 0.02, 0.03, datetime(2024, 1, 10, 8, 5))
 REALTIME_KPIS = pd.DataFrame(
     [
         (window, channel, "rules", datetime(2024, 1, 9, 23, 50), *LIVE_MEASURES)
@@ -126,7 +127,7 @@ REALTIME_KPIS = pd.DataFrame(
         "previous_flagged_count",
         "current_decline_rate",
         "previous_decline_rate",
-        "minutes_since_load",
+        "last_loaded_at",
     ],
 )
 SAMPLES: dict[str, object] = {
@@ -156,6 +157,7 @@ SAMPLES: dict[str, object] = {
         transactions=[500, 520, 40, 41],
         approved_volume=[20_000.0, 21_000.0, 90_000.0, 91_000.0],
         share_of_period_value=[0.18, 0.19, 0.82, 0.81],
+        is_complete_month=[True, False, True, False],
     ),
     "customer_segments": frame(
         customer_segment=["mass", "mass", "affluent"],
@@ -340,6 +342,56 @@ SAMPLES: dict[str, object] = {
             declines=[0, 1],
         ),
     },
+    # 09 data quality
+    "rejections_by_batch": frame(
+        batch_id=["b0001", "b0001", "b0002"],
+        batch_kind=["initial", "initial", "advance"],
+        batch_as_of_at=[datetime(2023, 12, 31), datetime(2023, 12, 31), datetime(2024, 1, 3)],
+        reason=["invalid_code", "orphan_customer", "none"],
+        rejected_rows=[40, 3, 0],
+        sent_rows=[9_000, 9_000, 800],
+    ),
+    "rejections_by_table": frame(
+        source_table=["transactions", "transactions", "customers"],
+        reason=["invalid_code", "future_timestamp", "missing_required_field"],
+        rejected_rows=[40, 2, 5],
+        sent_rows=[8_000, 8_000, 1_000],
+    ),
+    "reconciliation": frame(
+        source_table=["products", "transactions"],
+        bronze_row_count=[10, 8_100],
+        silver_row_count=[10, 7_900],
+        rejected_row_count=[0, 150],
+        duplicate_row_count=[0, 30],
+        superseded_row_count=[0, 20],
+        is_balanced=[True, True],
+    ),
+    "freshness": frame(
+        source_table=["transactions", "customers", "batches_late"],
+        last_batch_id=["b0004", "b0004", "b0001"],
+        last_loaded_at=[datetime(2024, 1, 10, 8, 0)] * 3,
+        age_hours=[0.5, 30.0, 100.0],
+        warn_after_hours=[24.0] * 3,
+        error_after_hours=[72.0] * 3,
+    ),
+    "quality_checks": frame(
+        check_name=["fee_not_negative", "customer_resolved", "monthly_kpis_add_up"],
+        check_kind=["value_range", "consistency", "consistency"],
+        relation_name=["fact_transactions", "fact_transactions", "descriptive_analytics"],
+        rule_text=["fee_amount >= 0", "customer_key resolves", "counts add up"],
+        severity=["error", "warn", "error"],
+        checked_row_count=[8_000, 8_000, 8_000],
+        failing_row_count=[0, 12, 0],
+        is_passing=[True, False, True],
+    ),
+    "test_results": {
+        "tests": frame(
+            kind=["not_null", "not_null", "singular"],
+            status=["pass", "warn", "pass"],
+            tests=[90, 1, 12],
+        ),
+        "run": frame(generated_at=["2024-01-10T08:05:00Z"], command=["dbt build"]),
+    },
 }
 
 
@@ -411,6 +463,8 @@ PRE_AGGREGATED = {
     "causal_analytics",
     "realtime_analytics",
     "fact_economic_indicators_monthly",
+    "dq_reconciliation",  # one row per bronze table
+    "dq_checks",  # one row per check
 }
 AGGREGATES = re.compile(
     r"\bgroup by\b|\bselect distinct\b|\blimit\b|\b(count|sum|avg|corr|min|max)\("
@@ -483,6 +537,95 @@ def test_right_hand_axes_get_round_ticks_of_their_own() -> None:
     assert chosen and all(axis.tickmode is None for axis in chosen), "explicit ticks are kept"
 
 
+def test_phone_layout_wraps_titles_and_puts_legends_and_tiles_in_reach() -> None:
+    trends = built(BY_SLUG["01_descriptive_analytics"].charts[1])
+    narrow = common.narrow_figure(trends)
+    lines = narrow.layout.title.text.split("<br>")
+    assert len(lines) > 1 and max(map(len, lines)) <= common.NARROW_TITLE_CHARACTERS
+    assert narrow.layout.legend.orientation == "h" and narrow.layout.legend.yref == "container"
+    assert narrow.layout.margin.t > (trends.layout.margin.t or 70), "room for the second line"
+    assert trends.layout.title.text == "Monthly approved volume and transactions", "a copy"
+    tiles = common.narrow_figure(built(BY_SLUG["01_descriptive_analytics"].charts[0]))
+    columns = {tuple(trace.domain.x) for trace in tiles.data}
+    assert len(columns) == 2, "KPI tiles two a row on a phone"
+    assert tiles.layout.height >= 3 * common.NARROW_TILE_HEIGHT
+    heatmap = common.narrow_figure(built(BY_SLUG["09_data_quality"].charts[1]))
+    assert heatmap.data[0].colorbar.orientation == "h", "colour bars go below the plot"
+    realtime = common.narrow_figure(
+        built(BY_SLUG["08_realtime_analytics"].charts[0]),
+        BY_SLUG["08_realtime_analytics"].charts[0].narrow,
+    )
+    assert tuple(realtime.layout.xaxis.domain) == tuple(realtime.layout.xaxis2.domain) == (0, 1)
+
+
+def test_partial_months_are_marked_the_same_way() -> None:
+    months = pd.Series(pd.to_datetime(["2023-11-01", "2023-12-01", "2024-01-01"]))
+    complete = pd.Series([True, True, False])
+    solid, connector, hollow = common.partial_month_lines(
+        months, pd.Series([10.0, 11.0, 2.0]), complete, name="Volume", line={"color": "red"}
+    )
+
+    def values(trace: go.Scatter) -> list[float | None]:  # gaps (NaN) as None
+        return [None if pd.isna(value) else value for value in trace.y]
+
+    assert values(solid) == [10.0, 11.0, None], "the solid line stops at the last full month"
+    assert values(connector) == [None, 11.0, 2.0] and connector.line.dash == "dash"
+    assert values(hollow) == [None, None, 2.0] and hollow.marker.symbol == "circle-open"
+    assert common.partial_month_opacity(complete) == [1.0, 1.0, common.PARTIAL_MONTH_OPACITY]
+    for chart in ("monthly_trends", "type_mix", "account_status"):
+        figure = built(next(c for _, c in CHARTS if c.key == chart))
+        notes = [a.text for a in figure.layout.annotations if a.text == "partial month"]
+        assert len(notes) == 1 and len(figure.layout.shapes) == 1, chart
+
+
+def test_modebar_saves_png_and_svg_without_cloud_buttons() -> None:
+    config = common.plot_config()
+    assert config["toImageButtonOptions"]["format"] == "png"
+    assert {"sendDataToCloud", "editInChartStudio"} <= set(config["modeBarButtonsToRemove"])
+    assert config["responsive"] and not config["displaylogo"]
+    assert 'format: "svg"' in common.PLOT_CONFIG_SCRIPT
+    assert "Plotly.downloadImage" in common.PLOT_CONFIG_SCRIPT
+
+
+def test_realtime_title_says_when_data_was_loaded_not_how_long_ago() -> None:
+    title = built(BY_SLUG["08_realtime_analytics"].charts[0]).layout.title.text
+    assert "data loaded 2024-01-10 08:05 UTC" in title and "ago" not in title
+    stamp = common._stamp_with_age(datetime(2024, 1, 10, 8, 5, tzinfo=UTC))
+    assert '<time class="fa-ago" datetime="2024-01-10T08:05:00+00:00">' in stamp
+    assert "setInterval(update" in common.RELATIVE_TIME_SCRIPT
+
+
+def test_data_quality_judges_freshness_and_reads_dbt_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quality = module_of("09_data_quality")
+    assert [quality.freshness_status(age, 24, 72) for age in (1, 24, 80)] == [
+        "fresh",
+        "warn",
+        "error",
+    ]
+    assert quality.freshness_status(500, None, None) == "fresh"
+    assert quality.test_kind("test.financial_analytics.not_null_dim_x_id.a1b2") == "not_null"
+    assert quality.test_kind("test.financial_analytics.assert_x.a1") == "singular"
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path))
+    assert quality.load_test_results()["tests"].empty, "no run yet: nothing, no error"
+    (tmp_path / "run_results.json").write_text(
+        json.dumps(
+            {
+                "metadata": {"generated_at": "2024-01-10T08:05:00Z"},
+                "args": {"invocation_command": "dbt build"},
+                "results": [
+                    {"unique_id": "test.p.unique_a_id.1", "status": "pass"},
+                    {"unique_id": "test.p.unique_b_id.2", "status": "fail"},
+                    {"unique_id": "model.p.a", "status": "success"},
+                ],
+            }
+        )
+    )
+    tests = quality.load_test_results()["tests"]
+    assert sorted(zip(tests["status"], tests["tests"], strict=True)) == [("fail", 1), ("pass", 1)]
+
+
 def test_benchmark_replicates_customer_keys_only() -> None:
     from psycopg2 import sql
 
@@ -517,7 +660,6 @@ def test_benchmark_replicates_customer_keys_only() -> None:
 
 # -- rendered from the small warehouse -------------------------------------------------
 
-PLOT_CALL = re.compile(r'Plotly\.newPlot\(\s*"(chart-\d+)",\s*')
 EXTERNAL_URL = re.compile(
     r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", re.I
 )
@@ -541,14 +683,19 @@ def rendered(
     yield render_once(tmp_path_factory)
 
 
+CHARTS_JSON = re.compile(r'<script type="application/json" id="fa-charts">(.*?)</script>', re.S)
+
+
+def chart_payloads(page: str) -> dict[str, dict]:
+    """What the page draws each chart from (wide and narrow figures), by div id."""
+    match = CHARTS_JSON.search(page)
+    assert match, "the page embeds no charts"
+    return json.loads(match.group(1).replace("<\\/", "</"))
+
+
 def plot_payloads(page: str) -> dict[str, list[dict]]:
-    """The trace list of every Plotly.newPlot call in a report, by div id."""
-    decoder = json.JSONDecoder()
-    payloads = {}
-    for match in PLOT_CALL.finditer(page):
-        traces, _ = decoder.raw_decode(page, match.end())
-        payloads[match.group(1)] = traces
-    return payloads
+    """The trace list of every chart of a report (its desktop figure), by div id."""
+    return {chart_id: chart["wide"]["data"] for chart_id, chart in chart_payloads(page).items()}
 
 
 def has_data(value: object) -> bool:
@@ -569,7 +716,10 @@ def test_each_report_has_its_charts_and_every_chart_has_data(rendered: tuple[Pat
     output, _ = rendered
     for spec in SPECS:
         page = (output / spec.file_name).read_text()
-        assert page.count('class="plotly-graph-div"') == EXPECTED_CHARTS[spec.slug], spec.slug
+        assert page.count('class="fa-plot"') == EXPECTED_CHARTS[spec.slug], spec.slug
+        for chart in chart_payloads(page).values():
+            assert chart["narrow"]["data"], "a phone gets the same traces"
+            assert len(chart["narrow"]["data"]) == len(chart["wide"]["data"])
         payloads = plot_payloads(page)
         assert sorted(payloads) == sorted(f"chart-{n}" for n in range(1, len(spec.charts) + 1))
         for chart_id, traces in payloads.items():
@@ -595,7 +745,7 @@ def test_reports_open_offline_with_a_dated_header(rendered: tuple[Path, float]) 
 
 
 @pytest.mark.integration
-def test_index_links_all_eight_with_kpis(rendered: tuple[Path, float]) -> None:
+def test_index_links_every_report_with_kpis(rendered: tuple[Path, float]) -> None:
     output, _ = rendered
     index = (output / common.INDEX).read_text()
     for spec in SPECS:
