@@ -50,6 +50,20 @@ def write_batch(data_dir: Path, batch_id: str, rows: dict[str, list[str]]) -> Pa
     return folder
 
 
+def write_big_batch(data_dir: Path, batch_id: str, rows: dict[str, list[str]]) -> int:
+    """A batch whose transactions file is large enough that COPY is still running when a
+    test interrupts it; returns its transaction count."""
+    big = 400_000
+    folder = write_batch(data_dir, batch_id, rows)
+    header = (folder / "transactions.csv").read_text()
+    (folder / "transactions.csv").write_text(header + (TRANSACTION_ROW + "\n") * big)
+    meta = json.loads((folder / "batch.json").read_text())
+    meta["tables"]["transactions"] = big
+    (folder / "batch.json").write_text(json.dumps(meta))
+    refresh_digests(folder)
+    return big
+
+
 def refresh_digests(folder: Path) -> None:
     """Record every file's size and SHA-256 in batch.json, as the generator does."""
     meta = json.loads((folder / "batch.json").read_text())
@@ -201,14 +215,7 @@ def test_a_killed_load_leaves_bronze_exactly_as_before(tmp_path, empty_bronze, l
     write_batch(tmp_path, "b0001", {"transactions": [TRANSACTION_ROW] * 5})
     run_module("scripts.load", "--data-dir", str(tmp_path), env=loader_env)
 
-    big = 400_000  # large enough that COPY is still running when we kill it
-    folder = write_batch(tmp_path, "b0002", {"products": [PRODUCT_ROW]})
-    header = (folder / "transactions.csv").read_text()
-    (folder / "transactions.csv").write_text(header + (TRANSACTION_ROW + "\n") * big)
-    meta = json.loads((folder / "batch.json").read_text())
-    meta["tables"]["transactions"] = big
-    (folder / "batch.json").write_text(json.dumps(meta))
-    refresh_digests(folder)
+    big = write_big_batch(tmp_path, "b0002", {"products": [PRODUCT_ROW]})
 
     loader = subprocess.Popen(
         [sys.executable, "-m", "scripts.load", "--data-dir", str(tmp_path)],
@@ -324,14 +331,7 @@ def test_a_batch_of_another_data_set_is_refused(tmp_path, empty_bronze, loader_e
 
 
 def test_losing_the_server_mid_load_is_one_line(tmp_path, empty_bronze, loader_env):
-    big = 400_000
-    folder = write_batch(tmp_path, "b0001", {})
-    header = (folder / "transactions.csv").read_text()
-    (folder / "transactions.csv").write_text(header + (TRANSACTION_ROW + "\n") * big)
-    meta = json.loads((folder / "batch.json").read_text())
-    meta["tables"]["transactions"] = big
-    (folder / "batch.json").write_text(json.dumps(meta))
-    refresh_digests(folder)
+    write_big_batch(tmp_path, "b0001", {})
     loader = subprocess.Popen(
         [sys.executable, "-m", "scripts.load", "--data-dir", str(tmp_path)],
         cwd=REPO_ROOT,

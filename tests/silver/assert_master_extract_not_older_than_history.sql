@@ -6,69 +6,49 @@
     and gold follows it, while silver staging shows the row as the extract sent it. One
     row per such key; warns and keeps the rows in quality.<test name>.
 #}
+{%- set masters = [
+    {'name': 'customers', 'key': 'customer_id', 'history': 'snap_customers'},
+    {'name': 'accounts', 'key': 'account_id', 'history': 'snap_accounts'},
+] %}
+
 with
 
-customers as (
+{% for master in masters %}
+extract_{{ master.name }} as (
 
-    select * from {{ ref('stg_customers') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('stg_accounts') }}
+    select * from {{ ref('stg_' ~ master.name) }}
 
 ),
 
-customer_history as (
+history_{{ master.name }} as (
 
-    select * from {{ ref('snap_customers') }}
-
-),
-
-account_history as (
-
-    select * from {{ ref('snap_accounts') }}
+    select * from {{ ref(master.history) }}
 
 ),
 
-stale_customers as (
+stale_{{ master.name }} as (
 
     select
-        'customers' as source_table,
-        customers.customer_id as natural_key,
-        {{ to_utc_timestamp('customers.updated_at') }} as extract_updated_at,
-        customer_history.updated_at as history_updated_at
-    from customers
-    inner join customer_history
+        '{{ master.name }}' as source_table,
+        extract_rows.{{ master.key }} as natural_key,
+        {{ to_utc_timestamp('extract_rows.updated_at') }} as extract_updated_at,
+        current_versions.updated_at as history_updated_at
+    from extract_{{ master.name }} as extract_rows
+    inner join history_{{ master.name }} as current_versions
         on
-            customers.customer_id = customer_history.customer_id
-            and customer_history.dbt_valid_to = {{ scd_far_future() }}
-    where {{ to_utc_timestamp('customers.updated_at') }} < customer_history.updated_at
+            extract_rows.{{ master.key }} = current_versions.{{ master.key }}
+            and current_versions.dbt_valid_to = {{ scd_far_future() }}
+    where {{ to_utc_timestamp('extract_rows.updated_at') }} < current_versions.updated_at
 
 ),
 
-stale_accounts as (
-
-    select
-        'accounts' as source_table,
-        accounts.account_id as natural_key,
-        {{ to_utc_timestamp('accounts.updated_at') }} as extract_updated_at,
-        account_history.updated_at as history_updated_at
-    from accounts
-    inner join account_history
-        on
-            accounts.account_id = account_history.account_id
-            and account_history.dbt_valid_to = {{ scd_far_future() }}
-    where {{ to_utc_timestamp('accounts.updated_at') }} < account_history.updated_at
-
-),
-
+{% endfor %}
 final as (
 
-    select * from stale_customers
-    union all
-    select * from stale_accounts
+    {% for master in masters -%}
+    select * from stale_{{ master.name }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 )
 
