@@ -21,6 +21,7 @@ from common import (
     hover,
     label,
     run_report,
+    small_group_opacity,
     titled,
 )
 from plotly.subplots import make_subplots
@@ -37,7 +38,8 @@ select
     baseline_rate,
     lift,
     event_amount,
-    share_of_events
+    share_of_events,
+    is_small_sample
 from gold.diagnostic_analytics
 where analysis in %(analyses)s
 order by analysis, factor_value
@@ -55,6 +57,9 @@ def add_baseline(fig: go.Figure, rate: float, text: str, **position: object) -> 
         **position,
     )
 
+
+# README "Analytics": a rate over fewer units than this is not read as a finding
+SMALL_GROUPS_NOTE = "Faded bars: groups of fewer than 30, too small to read."
 
 LIFT_LINES = (
     "Event rate: %{y:.2%}",
@@ -78,6 +83,7 @@ def build_fraud_by_channel(df: pd.DataFrame) -> go.Figure:
                 y=rows["event_rate"],
                 name=group,
                 marker_color=colour,
+                marker_opacity=small_group_opacity(rows["is_small_sample"]),
                 customdata=rows[["event_count", "population_count", "lift", "event_amount"]],
                 hovertemplate=hover(
                     "%{x}",
@@ -157,6 +163,7 @@ def build_churn_by_tenure(df: pd.DataFrame) -> go.Figure:
             x=rows["factor_value"],
             y=rows["event_rate"],
             marker_color=NAVY,
+            marker_opacity=small_group_opacity(rows["is_small_sample"]),
             text=rows["event_rate"].map(lambda rate: f"{rate:.1%}"),
             textposition="outside",
             customdata=rows[["event_count", "population_count", "lift"]],
@@ -198,6 +205,7 @@ def build_service_issues(df: pd.DataFrame) -> go.Figure:
                 x=rows["factor_value"].map(lambda value: value.replace("_", " ")),
                 y=rows["event_rate"],
                 marker_color=(RED, GOLD)[column - 1],
+                marker_opacity=small_group_opacity(rows["is_small_sample"]),
                 showlegend=False,
                 customdata=rows[["event_count", "population_count", "lift"]],
                 hovertemplate=hover(title + ": %{x}", *LIFT_LINES).replace(
@@ -261,7 +269,7 @@ REPORT = ReportSpec(
             "fraud_by_channel",
             "Share of transactions confirmed as fraud by channel (blue) and by whether the card "
             "was present (red); the dashed line is the rate over all transactions. Hover for "
-            "the lift (rate divided by the overall rate).",
+            "the lift (rate divided by the overall rate). " + SMALL_GROUPS_NOTE,
             FACTORS_SQL,
             build_fraud_by_channel,
             params={"analyses": tuple(FRAUD_GROUPS)},
@@ -277,7 +285,8 @@ REPORT = ReportSpec(
         ChartSpec(
             "churn_by_tenure",
             "Share of current customers who churned (no open account left, or no transaction "
-            "for 60 days) by tenure band; the dashed line is the overall churn rate.",
+            "for 60 days) by tenure band; the dashed line is the overall churn rate. "
+            + SMALL_GROUPS_NOTE,
             FACTORS_SQL,
             build_churn_by_tenure,
             params={"analyses": ("churn_by_tenure",)},
@@ -286,7 +295,7 @@ REPORT = ReportSpec(
             "service_issues",
             "Churn rate by the complaints customers logged (left) and the fees they paid "
             "(right) over the last 12 months; bars climbing above the dashed overall rate "
-            "point at service problems and fees as churn drivers.",
+            "point at service problems and fees as churn drivers. " + SMALL_GROUPS_NOTE,
             FACTORS_SQL,
             build_service_issues,
             params={"analyses": tuple(SERVICE_PANELS)},

@@ -384,6 +384,15 @@ def partial_month_lines(
     return [solid, connector, hollow]
 
 
+SMALL_GROUP_OPACITY = 0.35
+
+
+def small_group_opacity(small: pd.Series) -> list[float]:
+    """Bar opacities: groups too small to read (is_small_sample, fewer units than the dbt
+    var min_group_size) faded, the others solid."""
+    return [SMALL_GROUP_OPACITY if flag else 1.0 for flag in small.fillna(False).astype(bool)]
+
+
 def partial_month_opacity(complete: pd.Series) -> list[float]:
     """Bar opacities: complete months solid, partial months faded."""
     return [1.0 if full else PARTIAL_MONTH_OPACITY for full in complete.astype(bool)]

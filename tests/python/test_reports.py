@@ -90,7 +90,8 @@ FACTOR_COLUMNS = (
 
 
 def factors(*rows: tuple[object, ...]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(FACTOR_COLUMNS))
+    table = pd.DataFrame(rows, columns=list(FACTOR_COLUMNS))
+    return table.assign(is_small_sample=table["population_count"] < 150)
 
 
 ACTIONS = frame(
@@ -794,3 +795,12 @@ def test_missing_gold_is_a_one_line_error(warehouse: Warehouse, tmp_path: Path) 
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "run `make demo` first" in lines[0], result.stderr
+
+
+def test_small_groups_are_faded_in_the_diagnostic_report() -> None:
+    module = module_of("02_diagnostic_analytics")
+    figure = module.build_churn_by_tenure(SAMPLES["churn_by_tenure"])
+    bars = figure.data[0]
+    faded = dict(zip(bars.x, bars.marker.opacity, strict=True))
+    # the 100-customer band is under the sample's threshold, the 200-customer one is not
+    assert faded == {"0-11 months": common.SMALL_GROUP_OPACITY, "1-2 years": 1.0}
