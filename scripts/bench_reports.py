@@ -57,7 +57,7 @@ from scripts import db
 from scripts.bench_dbt import timed_dbt
 from scripts.chromium import dump_dom
 from scripts.cli import UserError, add_logging_args, run, setup_logging
-from scripts.connection import ConnectionSettings, connect
+from scripts.connection import ConnectionSettings, autocommit_cursor
 from scripts.pipeline import ANALYTICS_SELECTOR, REPO_ROOT
 
 log = logging.getLogger("financial_analytics.bench")
@@ -139,17 +139,6 @@ class Result:
 # -- SQL helpers -----------------------------------------------------------------------
 
 
-@contextmanager
-def session(settings: ConnectionSettings, dbname: str) -> Iterator[psycopg2.extensions.cursor]:
-    conn = connect(settings, dbname=dbname)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            yield cur
-    finally:
-        conn.close()
-
-
 def scalar(
     cur: psycopg2.extensions.cursor, statement: str | sql.Composable, *params: object
 ) -> Any:
@@ -204,7 +193,7 @@ def replicate_statement(
 
 def warehouse_counts(settings: ConnectionSettings, dbname: str) -> tuple[int, int, int]:
     """Transactions, customers and account-days in a database's gold layer."""
-    with session(settings, dbname) as cur:
+    with autocommit_cursor(settings, dbname) as cur:
         if scalar(cur, "select to_regclass('gold.fact_transactions')") is None:
             raise UserError(
                 f"database {dbname} has no gold.fact_transactions: build it first (`make demo`)"
@@ -221,7 +210,7 @@ def warehouse_counts(settings: ConnectionSettings, dbname: str) -> tuple[int, in
 
 def database_comment(settings: ConnectionSettings, dbname: str) -> str | None:
     """The comment of a database, '' when it has none, None when it does not exist."""
-    with session(settings, "postgres") as cur:
+    with autocommit_cursor(settings, "postgres") as cur:
         cur.execute(
             "select coalesce(shobj_description(oid, 'pg_database'), '') "
             "from pg_database where datname = %s",
@@ -243,7 +232,7 @@ def prepare_scratch(settings: ConnectionSettings, dbname: str) -> None:
             f"database {dbname} exists and was not created by this benchmark; "
             "choose another --database (it is emptied and refilled)"
         )
-    with session(settings, "postgres") as cur:
+    with autocommit_cursor(settings, "postgres") as cur:
         if comment is None:
             log.info("creating scratch database %s", dbname)
             cur.execute(sql.SQL("create database {}").format(sql.Identifier(dbname)))
@@ -252,7 +241,7 @@ def prepare_scratch(settings: ConnectionSettings, dbname: str) -> None:
                 sql.Identifier(dbname), sql.Literal(f"{MARKER}: building")
             )
         )
-    with session(settings, dbname) as cur:
+    with autocommit_cursor(settings, dbname) as cur:
         cur.execute("drop schema if exists gold cascade")
 
 
@@ -262,7 +251,7 @@ def drop_scratch(settings: ConnectionSettings, dbname: str) -> None:
         return
     if not comment.startswith(MARKER):
         raise UserError(f"database {dbname} was not created by this benchmark: not dropped")
-    with session(settings, "postgres") as cur:
+    with autocommit_cursor(settings, "postgres") as cur:
         cur.execute(sql.SQL("drop database {}").format(sql.Identifier(dbname)))
     log.info("dropped scratch database %s", dbname)
 
@@ -309,7 +298,7 @@ def copy_gold(settings: ConnectionSettings, source: str, target: str, section: s
 
 def estimated_bytes(settings: ConnectionSettings, source: str, copies: int) -> int:
     excluded = analytics_models()
-    with session(settings, source) as cur:
+    with autocommit_cursor(settings, source) as cur:
         cur.execute(
             "select coalesce(sum(pg_total_relation_size(c.oid)), 0) "
             "from pg_class as c join pg_namespace as n on n.oid = c.relnamespace "
@@ -327,7 +316,7 @@ def check_disk(settings: ConnectionSettings, target: str, needed: int) -> None:
     comment = database_comment(settings, target)
     if comment is not None and comment.startswith(MARKER):
         # an earlier replica in the scratch database is dropped before the new one is built
-        with session(settings, target) as cur:
+        with autocommit_cursor(settings, target) as cur:
             free += int(scalar(cur, "select pg_database_size(current_database())"))
     if free < needed * 1.2:
         raise UserError(
@@ -337,7 +326,7 @@ def check_disk(settings: ConnectionSettings, target: str, needed: int) -> None:
 
 
 def replicate(settings: ConnectionSettings, target: str, copies: int) -> None:
-    with session(settings, target) as cur:
+    with autocommit_cursor(settings, target) as cur:
         cur.execute(
             "select columns.table_name, "
             "array_agg(columns.column_name::text order by columns.ordinal_position) "
@@ -387,7 +376,7 @@ def build_replica(settings: ConnectionSettings, source: str, target: str, copies
         replicate(settings, target, copies)
     log.info("creating the indexes and analysing")
     copy_gold(settings, source, target, "post-data")
-    with session(settings, target) as cur:
+    with autocommit_cursor(settings, target) as cur:
         cur.execute("analyze")
     build_seconds = time.monotonic() - started
 
@@ -404,10 +393,10 @@ def build_replica(settings: ConnectionSettings, source: str, target: str, copies
             "unit_test",
         )
     dbt_seconds = time.monotonic() - started
-    with session(settings, target) as cur:
+    with autocommit_cursor(settings, target) as cur:
         cur.execute("analyze")
         size = scalar(cur, "select pg_database_size(current_database())")
-    with session(settings, "postgres") as cur:
+    with autocommit_cursor(settings, "postgres") as cur:
         cur.execute(
             sql.SQL("comment on database {} is {}").format(
                 sql.Identifier(target), sql.Literal(marker(source, copies, "complete"))
@@ -452,7 +441,7 @@ def viz_modules() -> tuple[Any, Any]:
 def time_view(settings: ConnectionSettings, dbname: str, runs: int = 3) -> list[float]:
     """Seconds of `select * from gold.realtime_analytics`, run a few times."""
     timings = []
-    with session(settings, dbname) as cur:
+    with autocommit_cursor(settings, dbname) as cur:
         for _ in range(runs):
             started = time.perf_counter()
             cur.execute("select * from gold.realtime_analytics")
@@ -571,14 +560,14 @@ def run_benchmark(
     db.ensure_reader_role(replace(settings, dbname=source))
     measured_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     host = machine()
-    with session(settings, source) as cur:
+    with autocommit_cursor(settings, source) as cur:
         host["postgres"] = scalar(cur, "show server_version")
 
     baseline = render_run(settings, source, work_dir / "reports_source", chromium)
 
     if reuse and reusable(settings, source, target, copies):
         log.info("reusing the replica in %s (%d copies of %s)", target, copies, source)
-        with session(settings, target) as cur:
+        with autocommit_cursor(settings, target) as cur:
             size = int(scalar(cur, "select pg_database_size(current_database())"))
         replica = Replica(target, copies, 0.0, 0.0, [], size, reused=True)
     else:

@@ -16,8 +16,9 @@ that libpq reads itself through PGPASSFILE, so no password passes through an arg
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -153,3 +154,25 @@ def connect(
             f"cannot reach PostgreSQL at {settings.host}:{settings.port} "
             f"(database {dbname or settings.dbname}): {reason}; {settings.fix_hint()}"
         ) from exc
+
+
+@contextlib.contextmanager
+def autocommit_connection(
+    settings: ConnectionSettings | None = None, dbname: str | None = None
+) -> Iterator[psycopg2.extensions.connection]:
+    """A connection whose every statement commits on its own, closed on exit."""
+    conn = connect(settings, dbname)
+    conn.autocommit = True
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def autocommit_cursor(
+    settings: ConnectionSettings | None = None, dbname: str | None = None
+) -> Iterator[psycopg2.extensions.cursor]:
+    """A cursor on an autocommit connection, both closed on exit."""
+    with autocommit_connection(settings, dbname) as conn, conn.cursor() as cur:
+        yield cur

@@ -45,6 +45,7 @@ from scripts.connection import (
     ROLE_USERS,
     ConnectionSettings,
     DatabaseUnavailable,
+    autocommit_cursor,
     connect,
     data_dir,
     pgpass_path,
@@ -406,26 +407,13 @@ READER_ROLE = READER_USER
 OWNER_ROLE = OWNER_USER
 
 
-@contextlib.contextmanager
-def _autocommit(
-    settings: ConnectionSettings, dbname: str | None = None
-) -> Iterator[psycopg2.extensions.cursor]:
-    conn = connect(settings, dbname=dbname)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            yield cur
-    finally:
-        conn.close()
-
-
 def ensure_roles(settings: ConnectionSettings, passwords: dict[str, str]) -> None:
     """The job roles of the embedded server, with the passwords of the password file.
 
     warehouse_owner builds every layer (and may create the test and benchmark databases);
     analyst logs in to read gold and nothing else, in read-only transactions.
     """
-    with _autocommit(settings.as_role("admin"), dbname="postgres") as cur:
+    with autocommit_cursor(settings.as_role("admin"), dbname="postgres") as cur:
         cur.execute("set password_encryption = 'scram-sha-256'")
         for user, options in (
             (ADMIN_USER, "login superuser"),
@@ -450,7 +438,7 @@ def ensure_roles(settings: ConnectionSettings, passwords: dict[str, str]) -> Non
 def ensure_database(settings: ConnectionSettings) -> None:
     """Create the database (owned by the owner role) and set who may do what in it."""
     if settings.external:
-        with _autocommit(settings, dbname="postgres") as cur:
+        with autocommit_cursor(settings, dbname="postgres") as cur:
             cur.execute("select 1 from pg_database where datname = %s", (settings.dbname,))
             if cur.fetchone() is None:
                 log.info("creating database %s", settings.dbname)
@@ -459,7 +447,7 @@ def ensure_database(settings: ConnectionSettings) -> None:
     admin = settings.as_role("admin")
     database = sql.Identifier(settings.dbname)
     owner, reader = sql.Identifier(OWNER_USER), sql.Identifier(READER_USER)
-    with _autocommit(admin, dbname="postgres") as cur:
+    with autocommit_cursor(admin, dbname="postgres") as cur:
         cur.execute("select 1 from pg_database where datname = %s", (settings.dbname,))
         if cur.fetchone() is None:
             log.info("creating database %s", settings.dbname)
@@ -471,7 +459,7 @@ def ensure_database(settings: ConnectionSettings) -> None:
             sql.SQL("grant connect, temporary on database {} to {}").format(database, owner)
         )
         cur.execute(sql.SQL("grant connect on database {} to {}").format(database, reader))
-    with _autocommit(admin) as cur:
+    with autocommit_cursor(admin) as cur:
         _hand_schemas_to_owner(cur)
         cur.execute("revoke all on schema public from public")
         cur.execute(sql.SQL("grant usage, create on schema public to {}").format(owner))
@@ -554,7 +542,7 @@ def _install_pii_key(cur: psycopg2.extensions.cursor, grantee: sql.Composable | 
 
 def prepare_external(settings: ConnectionSettings) -> None:
     """On an external server: the PII key table, and the gold reader role if we may."""
-    with _autocommit(settings) as cur:
+    with autocommit_cursor(settings) as cur:
         _install_pii_key(cur, grantee=None)
     ensure_reader_role(settings)
 

@@ -16,7 +16,7 @@ import psycopg2.extensions
 import pytest
 
 from scripts import db
-from scripts.connection import ConnectionSettings, connect
+from scripts.connection import ConnectionSettings, autocommit_connection
 from scripts.pipeline import PipelineOptions, run_pipeline
 from tests.python.helpers import REPO_ROOT, Warehouse
 
@@ -67,10 +67,8 @@ def loader_env(loader_settings: ConnectionSettings) -> dict[str, str]:
 
 @pytest.fixture
 def loader_conn(loader_settings: ConnectionSettings) -> Iterator[psycopg2.extensions.connection]:
-    connection = connect(loader_settings)
-    connection.autocommit = True
-    yield connection
-    connection.close()
+    with autocommit_connection(loader_settings) as connection:
+        yield connection
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +85,5 @@ def warehouse(
 
 @pytest.fixture
 def conn(warehouse: Warehouse) -> Iterator[psycopg2.extensions.connection]:
-    connection = connect(warehouse.settings)
-    connection.autocommit = True
-    yield connection
-    connection.close()
+    with autocommit_connection(warehouse.settings) as connection:
+        yield connection

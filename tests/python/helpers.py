@@ -74,3 +74,10 @@ def table_fingerprints(
             )
             fingerprints[f"{schema}.{table}"] = cur.fetchone()
     return fingerprints
+
+
+def scalar(conn: psycopg2.extensions.connection, statement: str, *params: object) -> object:
+    """The first column of the first row of one query."""
+    with conn.cursor() as cur:
+        cur.execute(statement, params)
+        return cur.fetchone()[0]

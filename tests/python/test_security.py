@@ -24,11 +24,12 @@ from scripts import db
 from scripts.connection import (
     ConnectionSettings,
     DatabaseUnavailable,
+    autocommit_connection,
     connect,
     pgpass_path,
     secrets_dir,
 )
-from tests.python.helpers import REPO_ROOT, Warehouse
+from tests.python.helpers import REPO_ROOT, Warehouse, scalar
 
 pytestmark = pytest.mark.integration
 
@@ -49,16 +50,8 @@ def embedded_only(settings: ConnectionSettings) -> None:
 
 @pytest.fixture
 def reader(warehouse: Warehouse) -> Iterator[psycopg2.extensions.connection]:
-    connection = connect(warehouse.settings.as_role("reader"))
-    connection.autocommit = True
-    yield connection
-    connection.close()
-
-
-def scalar(connection: psycopg2.extensions.connection, statement: str, *params: object) -> object:
-    with connection.cursor() as cur:
-        cur.execute(statement, params)
-        return cur.fetchone()[0]
+    with autocommit_connection(warehouse.settings.as_role("reader")) as connection:
+        yield connection
 
 
 def refused(connection: psycopg2.extensions.connection, statement: str) -> psycopg2.Error:

@@ -31,9 +31,9 @@ import pytest
 
 from scripts import db
 from scripts.batch_integrity import file_digest
-from scripts.connection import ConnectionSettings, connect
+from scripts.connection import ConnectionSettings, autocommit_connection, autocommit_cursor
 from scripts.pipeline import REPO_ROOT, dbt_executable
-from tests.python.helpers import run_module, table_fingerprints
+from tests.python.helpers import run_module, scalar, table_fingerprints
 from tests.python.test_gold_matches_extracts import EXTRACT_CHECKS, disagreements
 
 pytestmark = pytest.mark.integration
@@ -224,12 +224,9 @@ def faulted(tmp_path_factory: pytest.TempPathFactory) -> FaultedWarehouse:
     if not settings.external:
         db.start(settings)
     db.ensure_database(settings)
-    admin = connect(settings)
-    admin.autocommit = True
-    with admin.cursor() as cur:
+    with autocommit_cursor(settings) as cur:
         for schema in db.WAREHOUSE_SCHEMAS:
             cur.execute(f"drop schema if exists {schema} cascade")
-    admin.close()
 
     data_dir = tmp_path_factory.mktemp("faults") / "data"
     env = dict(
@@ -260,28 +257,18 @@ def faulted(tmp_path_factory: pytest.TempPathFactory) -> FaultedWarehouse:
     for batch in ("b0001", "b0002", "b0003"):
         run_module("scripts.load", "--data-dir", str(data_dir), "--batch", batch, *quiet, env=env)
         exit_codes.append(build("build"))
-    conn = connect(settings)
-    conn.autocommit = True
     layers = ("silver", "gold")
-    incremental = table_fingerprints(conn, layers)
-    build("run", "--full-refresh")
-    refreshed = table_fingerprints(conn, layers)
-    conn.close()
+    with autocommit_connection(settings) as conn:
+        incremental = table_fingerprints(conn, layers)
+        build("run", "--full-refresh")
+        refreshed = table_fingerprints(conn, layers)
     return FaultedWarehouse(settings, planted, exit_codes, incremental, refreshed)
 
 
 @pytest.fixture
 def fconn(faulted: FaultedWarehouse) -> psycopg2.extensions.connection:
-    connection = connect(faulted.settings)
-    connection.autocommit = True
-    yield connection
-    connection.close()
-
-
-def scalar(conn: psycopg2.extensions.connection, sql: str, *params: object) -> object:
-    with conn.cursor() as cur:
-        cur.execute(sql, params)
-        return cur.fetchone()[0]
+    with autocommit_connection(faulted.settings) as connection:
+        yield connection
 
 
 def test_every_build_is_green_with_the_faults_in_bronze(faulted):
