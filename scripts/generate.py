@@ -1,7 +1,7 @@
 """Generate the bank's source-system extracts as batches of bronze CSV files.
 
     python -m scripts.generate [--customers 1000] [--transactions 50000]
-        [--start-date 2023-01-01] [--end-date 2023-12-31] [--seed 42] [--defect-rate 0.02]
+        [--start-date 2022-01-01] [--end-date 2023-12-31] [--seed 42] [--defect-rate 0.02]
         [--out-dir data] [--chunk-size 250000] [--reset]
     python -m scripts.generate --advance-days N [--out-dir data]
 

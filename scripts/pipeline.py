@@ -37,7 +37,7 @@ class PipelineOptions:
     data_dir: Path = Path("data")
     customers: int = 1000
     transactions: int = 50_000
-    start_date: str = "2023-01-01"
+    start_date: str = "2022-01-01"
     end_date: str = "2023-12-31"
     seed: int = 42
     defect_rate: float = 0.02

@@ -5,7 +5,8 @@ hazard_i = base x exp(complaint_coefficient x complaint_z + fee_coefficient x fe
 propensities that also drive what the bank can see: complaint interactions (their rate
 grows with complaint_z) and fees (fee-prone customers keep low balances and spend more of
 their income, so they pay maintenance and overdraft fees). ``base`` is calibrated so that
-``target_window_rate`` of the customers churn in the initial window.
+``target_annual_rate`` of the customers churn within the first year of the initial window
+(the hazard, not the window's length, sets how many leave a year).
 
 Churn time T = max(created, start) + Exponential(1 / hazard). Before T the customer's
 activity ramps down linearly to ``ramp_floor`` over 60-90 days (falling activity) and
@@ -37,15 +38,17 @@ def log_hazard_terms(customers: pd.DataFrame, params: ChurnParams, at_s: int) ->
 
 
 def calibrate_base(customers: pd.DataFrame, params: ChurnParams, start_s: int, end_s: int) -> float:
-    """Base hazard per second so that the expected churn share in the window is the target."""
+    """Base hazard per second so that the expected churn share in the first year of the
+    window (all of it when shorter) is the target."""
     rel = np.exp(log_hazard_terms(customers, params, start_s).sum(axis=1))
-    exposure = end_s - np.maximum(customers["created_s"].to_numpy(), start_s)
+    horizon_s = min(end_s, start_s + int(YEAR))
+    exposure = horizon_s - np.maximum(customers["created_s"].to_numpy(), start_s)
     exposure = np.clip(exposure, 0, None).astype(float)
     lo, hi = 1e-14, 1e-5
     for _ in range(100):
         mid = np.sqrt(lo * hi)
         share = float(np.mean(1 - np.exp(-mid * rel * exposure)))
-        if share < params.target_window_rate:
+        if share < params.target_annual_rate:
             lo = mid
         else:
             hi = mid

@@ -2,8 +2,12 @@
 
 The series is a deterministic function of the seed and the start date (its own random
 stream), generated for 24 months of history and 30 years ahead, so every batch sees the
-same economy. Planted story: unemployment drifts up by ~0.9 points around the middle of
-the first year (logistic), consumer confidence falls with it, inflation eases.
+same economy. Planted story: unemployment rises by ~1.2 points early in the second year
+(logistic) and eases back in the fourth; consumer confidence swings on its own cycle of
+about 17 months (sentiment moves with news and markets, not only with jobs) and falls only
+a little with unemployment; inflation eases. Because the two drivers move apart and the
+default data spans two years, the month-of-year seasonality and both elasticities can be
+told apart (causal_analytics, economic_elasticity).
 
 Spend intensity multiplier of a month: (consumer_confidence / 100) ** e_cc *
 (unemployment / unemployment_at_start) ** e_u with the elasticities in EconomyParams.
@@ -38,9 +42,10 @@ def indicators(seed: int, start: dt.date, params: EconomyParams) -> pd.DataFrame
             out[i] = phi * out[i - 1] + shocks[i]
         return out
 
-    cycle = 1.0 / (1.0 + np.exp(-(t - 6.0) / 1.8)) - 1.0 / (1.0 + np.exp(-(t - 30.0) / 3.0))
+    cycle = 1.0 / (1.0 + np.exp(-(t - 16.0) / 1.2)) - 1.0 / (1.0 + np.exp(-(t - 40.0) / 3.0))
     unemployment = params.unemployment_start + params.unemployment_rise * cycle + ar1(0.05)
-    confidence = 100.0 - 7.0 * (unemployment - params.unemployment_start) + ar1(1.2)
+    sentiment = params.confidence_swing * np.sin(2.0 * np.pi * (t - 1.0) / 17.0)
+    confidence = 100.0 - 2.0 * (unemployment - params.unemployment_start) + sentiment + ar1(1.2)
     inflation = 3.0 + 1.2 * np.exp(-np.clip(t, 0, None) / 8.0) + ar1(0.12)
     policy = np.round((5.0 - 1.2 * np.clip(cycle, 0, None) + ar1(0.05, 0.95)) * 4) / 4
     gdp = 2.2 - 1.6 * (unemployment - params.unemployment_start) + ar1(0.4, 0.5)

@@ -92,6 +92,9 @@ def new(params: RunParams, behaviour: Behaviour, derived: dict[str, object]) -> 
                 "spend_multiplier": "(consumer_confidence / 100) ** e_cc * (unemployment_rate / "
                 "unemployment_rate_at_start) ** e_u, applied to the daily count of customer-initiated "
                 "transactions",
+                "indicators": "unemployment rises by unemployment_rise points early in the second "
+                "year; consumer confidence swings on its own ~17-month cycle of confidence_swing "
+                "points and falls 2 points per point of unemployment",
                 "elasticity_consumer_confidence": behaviour.economy.elasticity_consumer_confidence,
                 "elasticity_unemployment": behaviour.economy.elasticity_unemployment,
                 "loan_default_logit_per_unemployment_point": 0.9,

@@ -124,7 +124,7 @@ class RunParams:
 
     customers: int = 1000
     transactions: int = 50_000
-    start_date: str = "2023-01-01"
+    start_date: str = "2022-01-01"
     end_date: str = "2023-12-31"
     seed: int = 42
     defect_rate: float = 0.02
@@ -182,7 +182,8 @@ class FraudParams:
 class ChurnParams:
     """Proportional hazard of churn: base hazard x exp(sum of driver effects)."""
 
-    target_window_rate: float = 0.17
+    # share of the customers at the window's start who churn within its first year
+    target_annual_rate: float = 0.17
     complaint_coefficient: float = 1.1
     fee_coefficient: float = 1.0
     new_customer_coefficient: float = 0.3
@@ -214,7 +215,9 @@ class EconomyParams:
     elasticity_consumer_confidence: float = 0.8
     elasticity_unemployment: float = -0.5
     unemployment_start: float = 3.6
-    unemployment_rise: float = 0.9
+    unemployment_rise: float = 1.2
+    # amplitude (index points) of consumer confidence's own ~17-month cycle
+    confidence_swing: float = 8.0
     history_months: int = 24
 
 

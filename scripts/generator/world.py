@@ -28,7 +28,9 @@ from scripts.generator.customers import HISTORY_START, NEVER
 from scripts.generator.params import Behaviour, RunParams
 from scripts.generator.pools import Pools
 
+# new customers a year, as a share of --customers (at most half of them in any window)
 SIGNUP_SHARE = 0.15
+MAX_SIGNUP_SHARE = 0.5
 # CRM attribute changes (address, income, segment, risk rating, channel) per customer-year
 UPDATES_PER_CUSTOMER_YEAR = 1.0
 
@@ -85,7 +87,8 @@ def initial(params: RunParams, behaviour: Behaviour, pools: Pools) -> World:
         rng.stream(params.seed, "merchants"), pools, params.customers, start_day, end_day, every
     )
     g = rng.stream(params.seed, "customers")
-    n_new = round(params.customers * SIGNUP_SHARE)
+    window_years = params.window_days / 365.25
+    n_new = round(params.customers * min(SIGNUP_SHARE * window_years, MAX_SIGNUP_SHARE))
     pre = customers_mod.create(
         g, params.customers - n_new, 1, HISTORY_START * DAY, start_s, pools, behaviour, False
     )

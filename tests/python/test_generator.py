@@ -265,7 +265,10 @@ def test_advance_window_has_only_later_events_and_updates(data: Path) -> None:
 def test_churn_truth_and_campaign_truths(data: Path) -> None:
     doc = manifest(data)
     churn = doc["truths"]["churn"]["per_batch"]["b0001"]
-    assert 0.10 <= churn["rate"] <= 0.25
+    # the hazard sets a yearly rate (target 17%); the default window spans two years
+    run = doc["parameters"]["run"]
+    years = (pd.Timestamp(run["end_date"]) - pd.Timestamp(run["start_date"])).days / 365.25
+    assert 0.10 <= 1 - (1 - churn["rate"]) ** (1 / years) <= 0.25, (churn, years)
     truth = read(batches(data)[0], "_truth_churn")
     assert (truth["is_churner"] == "true").sum() == churn["churners"]
     customers = (
