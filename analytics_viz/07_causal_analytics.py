@@ -152,8 +152,9 @@ def build_campaign_attribution(df: pd.DataFrame) -> go.Figure:
     )
 
 
-# Monthly purchases per active customer (complete months) beside the indicators, and the
-# log-log elasticities the causal model estimates from the same months.
+# The month's purchases (complete months, confirmed fraud excluded) against their calendar
+# month's usual level, beside the indicators: what the causal model regresses, with the
+# log-log elasticities it estimates from the same months.
 ECONOMY_SQL = """
 with bounds as (
     select min(transaction_date) as first_date, max(transaction_date) as last_date
@@ -161,33 +162,37 @@ with bounds as (
 ),
 
 purchases as (
-    select period_start_date, transaction_count as purchases
+    select period_start_date, transaction_count - fraud_transaction_count as purchases
     from gold.descriptive_analytics
     where breakdown = 'transaction_type'
         and breakdown_value = 'purchase'
 ),
 
-customers as (
-    select period_start_date, active_customers
-    from gold.descriptive_analytics
-    where breakdown = 'overall'
+months as (
+    select
+        economy.month_start_date,
+        economy.consumer_confidence,
+        economy.unemployment_rate,
+        purchases.purchases
+    from gold.fact_economic_indicators_monthly as economy
+    inner join purchases
+        on economy.month_start_date = purchases.period_start_date
+    cross join bounds
+    where economy.month_start_date >= bounds.first_date
+        and economy.month_start_date + interval '1 month' <= bounds.last_date + 1
+        and purchases.purchases > 0
 )
 
 select
-    economy.month_start_date,
-    economy.consumer_confidence,
-    economy.unemployment_rate,
-    purchases.purchases / nullif(customers.active_customers, 0.0) as purchases_per_customer,
-    customers.active_customers
-from gold.fact_economic_indicators_monthly as economy
-inner join purchases
-    on economy.month_start_date = purchases.period_start_date
-inner join customers
-    on economy.month_start_date = customers.period_start_date
-cross join bounds
-where economy.month_start_date >= bounds.first_date
-    and economy.month_start_date + interval '1 month' <= bounds.last_date + 1
-order by economy.month_start_date
+    month_start_date,
+    consumer_confidence,
+    unemployment_rate,
+    purchases,
+    100 * exp(ln(purchases) - avg(ln(purchases)) over (
+        partition by extract(month from month_start_date)
+    )) as seasonally_adjusted_index
+from months
+order by month_start_date
 """
 
 ELASTICITY_SQL = """
@@ -205,20 +210,20 @@ def build_economic_impact(frames: Frames) -> go.Figure:
         if indicator not in elasticity.index:
             return ""
         row = elasticity.loc[indicator]
+        if pd.isna(row["estimate"]):
+            return " · elasticity needs two years of data"
         return (
             f" · elasticity {row['estimate']:+.2f} "
             f"(95% CI {row['ci_lower_95']:+.2f} to {row['ci_upper_95']:+.2f})"
         )
 
-    base = df["purchases_per_customer"].iloc[0]
-    df = df.assign(spend_index=100 * df["purchases_per_customer"] / base)
     custom = df[
-        ["purchases_per_customer", "active_customers", "unemployment_rate", "consumer_confidence"]
+        ["purchases", "seasonally_adjusted_index", "unemployment_rate", "consumer_confidence"]
     ]
     template = hover(
         "%{x|%B %Y}",
-        "Purchases per active customer: %{customdata[0]:.2f}",
-        "Active customers: %{customdata[1]:" + D3_COUNT + "}",
+        "Purchases: %{customdata[0]:" + D3_COUNT + "}",
+        "Against the calendar month's usual: %{customdata[1]:.1f}",
         "Consumer confidence: %{customdata[3]:.1f}",
         "Unemployment: %{customdata[2]:.2f}%",
     )
@@ -226,8 +231,8 @@ def build_economic_impact(frames: Frames) -> go.Figure:
     fig.add_trace(
         go.Scatter(
             x=df["month_start_date"],
-            y=df["spend_index"],
-            name="Purchases per active customer (index, first month = 100)",
+            y=df["seasonally_adjusted_index"],
+            name="Purchases against their calendar month's usual (100)",
             mode="lines+markers",
             line={"color": NAVY, "width": 3},
             customdata=custom,
@@ -267,7 +272,9 @@ def build_economic_impact(frames: Frames) -> go.Figure:
     )
     fig.update_layout(hovermode="x unified", legend={"y": -0.25})
     return titled(
-        fig, "Purchases per active customer against consumer confidence and unemployment", x="Month"
+        fig,
+        "Purchases, seasonally adjusted, against consumer confidence and unemployment",
+        x="Month",
     )
 
 
@@ -290,10 +297,12 @@ REPORT = ReportSpec(
         ),
         ChartSpec(
             "economic_impact",
-            "Monthly purchases per active customer (indexed) against consumer confidence and "
-            "unemployment over the complete months of data. The legend gives the log-log "
-            "elasticity of purchases on each indicator with its 95% interval; seasonal peaks "
-            "sit on top of the economic trend.",
+            "Each complete month's purchases against the same calendar month's usual level "
+            "(100 = its average over the years of data, so the December peak and the January "
+            "dip drop out), beside consumer confidence and unemployment. The legend gives the "
+            "elasticity of purchases on each indicator, estimated on both together, with its "
+            "95% interval; with less than two years of data the seasons cannot be told from "
+            "the economy and there is none.",
             {"series": ECONOMY_SQL, "elasticity": ELASTICITY_SQL},
             build_economic_impact,
             wide=True,

@@ -15,6 +15,7 @@ import pytest
 
 from scripts import db
 from scripts.connection import connect
+from scripts.generator.params import EconomyParams
 from scripts.ml import churn, tables
 from scripts.ml.evaluation import binary_metrics, threshold_for_precision
 from scripts.ml.features import CHURN_FEATURES, FRAUD_FEATURES, FeatureSet, churn_frame
@@ -398,6 +399,35 @@ def test_retention_budget_is_spent_on_positive_value_actions(default_scale_conn)
     assert funded > 0 and negative == 0 and lost == 0
     # spent down to less than one more action
     assert budget - largest_cost < spent <= budget, (spent, budget)
+
+
+PLANTED_ELASTICITIES = {
+    "consumer_confidence": EconomyParams().elasticity_consumer_confidence,
+    "unemployment_rate": EconomyParams().elasticity_unemployment,
+}
+
+
+@integration
+@needs_default_data
+@pytest.mark.parametrize("indicator", sorted(PLANTED_ELASTICITIES))
+def test_economic_elasticity_recovers_the_planted_value_and_tells_it_from_zero(
+    default_scale_conn, indicator
+):
+    """On the default data (two years), each elasticity's interval holds the value the
+    generator plants and is narrow enough to tell it from no effect."""
+    truth = PLANTED_ELASTICITIES[indicator]
+    [(estimate, lower, upper, dof)] = _rows(
+        default_scale_conn,
+        "select estimate, ci_lower_95, ci_upper_95, degrees_of_freedom "
+        "from gold.causal_analytics "
+        "where analysis = 'economic_elasticity' and subject = %s",
+        (indicator,),
+    )
+    # 23 complete months less the twelve calendar-month means and the two slopes
+    assert dof is not None and dof >= 8, dof
+    assert lower <= truth <= upper, (truth, estimate, lower, upper)
+    assert lower > 0 or upper < 0, ("cannot tell the effect from 0", estimate, lower, upper)
+    assert np.sign(float(estimate)) == np.sign(truth)
 
 
 def _assert_segment_names_match_their_centroids(conn) -> None:

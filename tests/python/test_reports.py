@@ -320,8 +320,8 @@ SAMPLES: dict[str, object] = {
             month_start_date=MONTHS,
             consumer_confidence=[100.0, 97.5, 96.0],
             unemployment_rate=[3.6, 3.7, 3.9],
-            purchases_per_customer=[52.0, 50.0, 48.0],
-            active_customers=[900, 910, 905],
+            purchases=[5200, 5000, 4800],
+            seasonally_adjusted_index=[102.0, 99.5, 98.5],
         ),
         "elasticity": frame(
             indicator=["consumer_confidence", "unemployment_rate"],

@@ -20,11 +20,14 @@
     campaign_attribution: every campaign's conversions, value, cost and ROI; randomised
         campaigns also get the incremental (caused) conversions and value, targeted ones
         only the naive figures (no control group, so selection bias is not removed).
-    economic_elasticity: log-log slope of monthly purchases per active customer on each
-        macro indicator over the complete months in the data (OLS, normal interval).
+    economic_elasticity: partial log-log slopes of the month's purchases on consumer
+        confidence and unemployment together, with month-of-year effects (OLS on the
+        deviations from each calendar month's mean; complete months only). Seasonality is
+        told from the economy only across years, so the estimate needs at least two years
+        of complete months; intervals and p-values use Student's t with the residual
+        degrees of freedom (months - calendar months seen - 2).
 #}
 
-{%- set economic_indicators = ['consumer_confidence', 'unemployment_rate', 'inflation_rate', 'policy_rate'] %}
 
 {%- set purchase_metrics = {
     'purchase_count': '1.0',
@@ -123,7 +126,8 @@ conversion_uplift as (
             {{ as_double('treatment.conversion_rate') }} * (1 - treatment.conversion_rate) / treatment.customers
             + {{ as_double('control.conversion_rate') }} * (1 - control.conversion_rate) / control.customers
         ) as std_error,
-        false as is_log_scale
+        false as is_log_scale,
+        cast(null as {{ dbt.type_bigint() }}) as degrees_of_freedom
     from conversion_groups as treatment
     inner join conversion_groups as control
         on
@@ -257,7 +261,8 @@ spend_uplift as (
         control.mean_pre as control_pre_value,
         ln(treatment.mean_post / nullif(control.mean_post, 0)) as estimate,
         sqrt(treatment.var_log_post + control.var_log_post) as std_error,
-        true as is_log_scale
+        true as is_log_scale,
+        cast(null as {{ dbt.type_bigint() }}) as degrees_of_freedom
     from group_logs as treatment
     inner join group_logs as control
         on
@@ -279,7 +284,8 @@ spend_uplift as (
         control.mean_pre as control_pre_value,
         treatment.log_ratio - control.log_ratio as estimate,
         sqrt(treatment.var_log_ratio + control.var_log_ratio) as std_error,
-        true as is_log_scale
+        true as is_log_scale,
+        cast(null as {{ dbt.type_bigint() }}) as degrees_of_freedom
     from group_logs as treatment
     inner join group_logs as control
         on
@@ -319,6 +325,7 @@ attribution as (
                 )
         end as std_error,
         false as is_log_scale,
+        cast(null as {{ dbt.type_bigint() }}) as degrees_of_freedom,
         treatment.conversions,
         treatment.conversion_value_amount,
         treatment.cost_amount
@@ -372,12 +379,15 @@ monthly_spend as (
 
 economy as (
 
+    -- complete months with published indicators; the month's purchases, not purchases per
+    -- active customer: the active population drifts with churn and sign-ups, which is not
+    -- the economy's doing (dividing by it biased the confidence elasticity by 15%)
     select
         monthly_spend.month_start_date,
-        {%- for indicator in economic_indicators %}
-        ln(nullif({{ as_double('indicators.' ~ indicator) }}, 0)) as log_{{ indicator }},
-        {%- endfor %}
-        ln({{ safe_ratio('monthly_spend.purchases', 'monthly_spend.active_customers') }}) as log_purchases_per_customer
+        extract(month from monthly_spend.month_start_date) as month_of_year,
+        ln(nullif(monthly_spend.purchases, 0)) as log_purchases,
+        ln(nullif({{ as_double('indicators.consumer_confidence') }}, 0)) as log_confidence,
+        ln(nullif({{ as_double('indicators.unemployment_rate') }}, 0)) as log_unemployment
     from monthly_spend
     inner join indicators
         on monthly_spend.month_start_date = indicators.month_start_date
@@ -385,33 +395,84 @@ economy as (
 
 ),
 
+economy_within as (
+
+    -- month-of-year effects: each month as its deviation from its calendar month's mean
+    select
+        log_confidence,
+        log_unemployment,
+        month_of_year,
+        log_purchases - avg(log_purchases) over (partition by month_of_year) as y,
+        log_confidence - avg(log_confidence) over (partition by month_of_year) as x1,
+        log_unemployment - avg(log_unemployment) over (partition by month_of_year) as x2
+    from economy
+
+),
+
+economy_moments as (
+
+    select
+        count(*) as months,
+        count(*) - count(distinct month_of_year) - 2 as residual_df,
+        avg(log_confidence) as mean_log_confidence,
+        avg(log_unemployment) as mean_log_unemployment,
+        sum(x1 * x1) as s11,
+        sum(x2 * x2) as s22,
+        sum(x1 * x2) as s12,
+        sum(x1 * y) as s1y,
+        sum(x2 * y) as s2y,
+        sum(y * y) as syy
+    from economy_within
+
+),
+
+economy_fit as (
+
+    -- two-regressor OLS by its normal equations; NULL without residual degrees of freedom
+    -- (less than two years) or without variation left in the indicators
+    select
+        months,
+        case when residual_df > 0 then residual_df end as residual_df,
+        mean_log_confidence,
+        mean_log_unemployment,
+        s11,
+        s22,
+        det,
+        (s22 * s1y - s12 * s2y) / det as b_confidence,
+        (s11 * s2y - s12 * s1y) / det as b_unemployment,
+        greatest(syy - ((s22 * s1y - s12 * s2y) * s1y + (s11 * s2y - s12 * s1y) * s2y) / det, 0)
+        / residual_df as residual_variance
+    from (
+        select
+            *,
+            case when residual_df > 0 then nullif(s11 * s22 - s12 * s12, 0) end as det
+        from economy_moments
+    ) as moments
+
+),
+
 elasticities as (
 
-    {% for indicator in economic_indicators %}
+    {% for indicator, b, s_own, mean in [
+        ('consumer_confidence', 'b_confidence', 's22', 'mean_log_confidence'),
+        ('unemployment_rate', 'b_unemployment', 's11', 'mean_log_unemployment'),
+    ] %}
     select
         'economic_elasticity' as analysis,
         '{{ indicator }}' as subject,
-        'purchases_per_active_customer' as metric,
+        'purchase_count' as metric,
         'elasticity' as estimate_unit,
-        count(*) as treatment_size,
+        months as treatment_size,
         cast(null as {{ dbt.type_bigint() }}) as control_size,
-        avg(log_{{ indicator }}) as treatment_value,
+        {{ mean }} as treatment_value,
         cast(null as {{ dbt.type_float() }}) as control_value,
         cast(null as {{ dbt.type_float() }}) as treatment_pre_value,
         cast(null as {{ dbt.type_float() }}) as control_pre_value,
-        regr_slope(log_purchases_per_customer, log_{{ indicator }}) as estimate,
-        sqrt(
-            greatest(
-                regr_syy(log_purchases_per_customer, log_{{ indicator }})
-                - regr_slope(log_purchases_per_customer, log_{{ indicator }})
-                * regr_sxy(log_purchases_per_customer, log_{{ indicator }}),
-                0
-            )
-            / nullif(count(*) - 2, 0)
-            / nullif(regr_sxx(log_purchases_per_customer, log_{{ indicator }}), 0)
-        ) as std_error,
-        false as is_log_scale
-    from economy
+        {{ b }} as estimate,
+        sqrt(residual_variance * {{ s_own }} / det) as std_error,
+        false as is_log_scale,
+        residual_df as degrees_of_freedom
+    from economy_fit
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
@@ -440,6 +501,8 @@ all_rows as (
 
 ),
 
+{%- set est, se, dof = 'all_rows.estimate', 'all_rows.std_error', 'all_rows.degrees_of_freedom' %}
+
 final as (
 
     select
@@ -455,7 +518,7 @@ final as (
             when all_rows.analysis like 'randomised%' then 'randomised comparison'
             when all_rows.analysis = 'campaign_attribution' and campaigns.is_randomised then 'randomised comparison'
             when all_rows.analysis = 'campaign_attribution' then 'naive (no control group)'
-            else 'log-log OLS'
+            else 'log-log OLS with month-of-year effects'
         end as method,  -- noqa: RF04
         campaigns.start_date as campaign_start_date,
         campaigns.end_date as campaign_end_date,
@@ -472,16 +535,17 @@ final as (
             else all_rows.estimate
         end as numeric), 4) as estimate,
         round(cast(all_rows.std_error as numeric), 6) as std_error,
+        all_rows.degrees_of_freedom,
         round(cast(case
-            when all_rows.is_log_scale then 100 * (exp({{ ci95_lower('all_rows.estimate', 'all_rows.std_error') }}) - 1)
-            else {{ ci95_lower('all_rows.estimate', 'all_rows.std_error') }}
+            when all_rows.is_log_scale then 100 * (exp({{ ci95_lower(est, se, dof) }}) - 1)
+            else {{ ci95_lower(est, se, dof) }}
         end as numeric), 4) as ci_lower_95,
         round(cast(case
-            when all_rows.is_log_scale then 100 * (exp({{ ci95_upper('all_rows.estimate', 'all_rows.std_error') }}) - 1)
-            else {{ ci95_upper('all_rows.estimate', 'all_rows.std_error') }}
+            when all_rows.is_log_scale then 100 * (exp({{ ci95_upper(est, se, dof) }}) - 1)
+            else {{ ci95_upper(est, se, dof) }}
         end as numeric), 4) as ci_upper_95,
         round(
-            cast({{ two_sided_p_value('all_rows.estimate / nullif(all_rows.std_error, 0)') }} as numeric), 6
+            cast({{ two_sided_p_value(est ~ ' / nullif(' ~ se ~ ', 0)', dof) }} as numeric), 6
         ) as p_value,
         all_rows.conversions,
         all_rows.conversion_value_amount,
