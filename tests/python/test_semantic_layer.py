@@ -37,6 +37,8 @@ DESCRIPTIVE_METRICS: dict[str, int | None] = {
     "fraud_amount": None,
     "fee_revenue_amount": None,
     "active_customers": None,
+    "ticket_transaction_count": None,
+    "ticket_value_amount": None,
     "average_ticket_amount": 2,
     "decline_rate": 6,
     "fraud_rate": 6,

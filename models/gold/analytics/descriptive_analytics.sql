@@ -111,7 +111,7 @@ held_groups as (
     -- `this` is a fixture, not a relation)
     {% if is_incremental() and (
         this is string
-        or 'transaction_fingerprint' in adapter.get_columns_in_relation(this) | map(attribute='name')
+        or 'ticket_transaction_count' in adapter.get_columns_in_relation(this) | map(attribute='name')
     ) -%}
     select
         period_start_date,
@@ -126,6 +126,8 @@ held_groups as (
         fraud_transaction_count,
         fraud_amount,
         declined_transaction_count,
+        ticket_transaction_count,
+        ticket_value_amount,
         transaction_fingerprint
     from {{ this }}
     where breakdown <> 'account_status'
@@ -143,6 +145,8 @@ held_groups as (
         cast(null as {{ dbt.type_bigint() }}) as fraud_transaction_count,
         cast(null as {{ dbt.type_numeric() }}) as fraud_amount,
         cast(null as {{ dbt.type_bigint() }}) as declined_transaction_count,
+        cast(null as {{ dbt.type_bigint() }}) as ticket_transaction_count,
+        cast(null as {{ dbt.type_numeric() }}) as ticket_value_amount,
         -- a sum of 64-bit hashes: numeric without a scale (dbt's numeric type has 22 digits)
         cast(null as numeric) as transaction_fingerprint
     where false
@@ -161,7 +165,7 @@ transaction_months as not materialized (
         {{ transaction_month }} as period_start_date,
         {{ row_hash([
             'customer_id', 'is_approved', 'is_declined', 'is_fraud', 'is_fee_transaction',
-            'transaction_amount_abs', 'approved_amount_abs', 'fraud_amount_abs', 'fee_amount',
+            'is_customer_initiated', 'transaction_amount_abs', 'approved_amount_abs', 'fraud_amount_abs', 'fee_amount',
         ]) }} as transaction_hash
     from transactions
 
@@ -336,6 +340,7 @@ enriched as (
         changed_transactions.is_declined,
         changed_transactions.is_fraud,
         changed_transactions.is_fee_transaction,
+        changed_transactions.is_customer_initiated,
         changed_transactions.transaction_amount_abs,
         changed_transactions.approved_amount_abs,
         changed_transactions.fraud_amount_abs,
@@ -378,6 +383,9 @@ recomputed_groups as (
         sum(case when is_fraud then 1 else 0 end) as fraud_transaction_count,
         sum(fraud_amount_abs) as fraud_amount,
         sum(case when is_declined then 1 else 0 end) as declined_transaction_count,
+        sum(case when is_approved and is_customer_initiated then 1 else 0 end) as ticket_transaction_count,
+        sum(case when is_approved and is_customer_initiated then transaction_amount_abs else 0 end)
+            as ticket_value_amount,
         sum(transaction_hash) as transaction_fingerprint
     from enriched
     where (
@@ -415,6 +423,8 @@ transaction_kpis as (
         measured.fraud_transaction_count,
         measured.fraud_amount,
         measured.declined_transaction_count,
+        measured.ticket_transaction_count,
+        measured.ticket_value_amount,
         cast(null as {{ dbt.type_bigint() }}) as account_count,
         cast(null as {{ dbt.type_numeric() }}) as balance_amount,
         measured.transaction_fingerprint
@@ -472,6 +482,8 @@ account_kpis as (
         cast(null as {{ dbt.type_bigint() }}) as fraud_transaction_count,
         cast(null as {{ dbt.type_numeric() }}) as fraud_amount,
         cast(null as {{ dbt.type_bigint() }}) as declined_transaction_count,
+        cast(null as {{ dbt.type_bigint() }}) as ticket_transaction_count,
+        cast(null as {{ dbt.type_numeric() }}) as ticket_value_amount,
         count(*) as account_count,
         sum(closing_balance_amount) as balance_amount,
         cast(null as numeric) as transaction_fingerprint
@@ -531,7 +543,10 @@ final as (
         transaction_value_amount,
         approved_value_amount,
         active_customers,
-        cast(round(cast(transaction_value_amount / nullif(transaction_count, 0) as numeric), 2) as numeric(16, 2))
+        ticket_transaction_count,
+        ticket_value_amount,
+        -- the customer's own approved transactions (fact_transactions.is_customer_initiated)
+        cast(round(cast(ticket_value_amount / nullif(ticket_transaction_count, 0) as numeric), 2) as numeric(16, 2))
             as average_ticket_amount,
         fee_revenue_amount,
         fraud_transaction_count,

@@ -19,7 +19,7 @@
     'churned') are not here: no budget goes to them.
 #}
 
-{%- set retention_budget = var('retention_budget', 750) %}
+{%- set retention_budget = var('retention_budget', 400) %}
 
 with predictions as (
 

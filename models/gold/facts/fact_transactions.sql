@@ -312,6 +312,14 @@ computed as (
         channel = 'atm' as is_atm,
         transaction_type in ('withdrawal', 'deposit') and channel in ('atm', 'branch') as is_cash,
         transaction_type = 'purchase' as is_purchase,
+        -- the customer's own transactions: not a fee, a merchant's refund or a posting the
+        -- bank makes itself (salary, standing order, repayment, closure; by description)
+        transaction_type not in ('fee', 'refund')
+        and coalesce(upper(description), '') not in (
+            {%- for posting in var('bank_posting_descriptions') %}
+            '{{ posting | upper }}'{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        ) as is_customer_initiated,
         transaction_type = 'refund' as is_refund,
         transaction_type = 'fee' as is_fee_transaction,
         transaction_type in ('transfer_in', 'transfer_out') as is_transfer,
