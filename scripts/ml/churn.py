@@ -41,7 +41,9 @@ MEDIUM_RISK = 0.2
 @dataclass(frozen=True)
 class ChurnConfig:
     horizon_months: int = 2
-    test_months: int = 2
+    # three months: with two, the test window of the default data held about 40 churners
+    # and its ROC-AUC moved by +-0.035 (one standard error) from one data set to another
+    test_months: int = 3
     validation_months: int = 1
     learning_rate: float = 0.05
     max_iter: int = 200
