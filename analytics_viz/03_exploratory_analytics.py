@@ -84,7 +84,7 @@ where frequency_count > 0
 order by md5(customer_id)
 limit %(max_points)s
 """
-SEGMENT_ORDER = ["Champions", "Loyal", "Promising", "At risk", "Hibernating"]
+SEGMENT_ORDER = ["Champions", "Big spenders", "Loyal", "Promising", "At risk", "Hibernating"]
 
 
 def build_customer_clusters(df: pd.DataFrame) -> go.Figure:

@@ -776,6 +776,9 @@ def narrow_figure(figure: go.Figure, custom: NarrowLayout | None = None) -> go.F
             "y": 0,
             "yanchor": "bottom",
             "font": {"size": 11},
+            # a title on the entries' first row would take its width from them, and plotly
+            # does not count it when it wraps them: the last entry was cut at the edge
+            "title": {"side": "top"},
         },
     )
     fig.update_annotations(font_size=11)
