@@ -274,7 +274,10 @@ def copy_table(
 ) -> tuple[int, int]:
     """COPY one CSV file into its bronze table; returns (rows loaded, rows quarantined)."""
     target = f"{SCHEMA}.{table.name}"
-    if table.mode == "replace":
+    if table.mode == "replace" or not holds_other_batches(cur, target, batch):
+        # An append table that holds no other batch (the first load, or the reload of the
+        # only batch) loses the same rows to truncate as to delete, and COPY into a table
+        # truncated in its own transaction writes no WAL (wal_level=minimal).
         cur.execute(f"truncate {target}")
     else:
         cur.execute(f"delete from {target} where _batch_id = %s", (batch.batch_id,))
@@ -298,6 +301,11 @@ def copy_table(
     sys.stderr.write(printed.getvalue())
     check_content(batch, table, reader.sha256.hexdigest())
     return cur.rowcount, 0
+
+
+def holds_other_batches(cur: psycopg2.extensions.cursor, target: str, batch: Batch) -> bool:
+    cur.execute(f"select exists (select from {target} where _batch_id <> %s)", (batch.batch_id,))
+    return bool(cur.fetchone()[0])
 
 
 def describe_copy_error(batch: Batch, table: Table, exc: psycopg2.Error) -> str:
