@@ -34,9 +34,11 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -64,40 +66,67 @@ class Timing:
     client_cpu_seconds: float | None = None
 
 
-def server_cpu_seconds(settings: ConnectionSettings) -> float | None:
-    """CPU time spent so far by the embedded server: its live processes and the backends
-    it has reaped (the postmaster's cutime). None for an external server.
+class BackendCpu:
+    """CPU seconds of the embedded server's backends serving one database during a run.
 
-    CPU time barely moves when other jobs compete for the cores, where wall time does, so
-    it is reported beside the medians as the contention-free view of the same runs."""
-    if settings.external:
-        return None
-    try:
-        postmaster = int((data_dir() / "data" / "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return None
-    stats: dict[int, list[str]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
+    A sampler thread reads the postmaster's children from /proc every 20 ms and keeps the
+    latest utime + stime of each client backend of the database (autovacuum workers and
+    the server's background processes are left out), so a run is charged for its own
+    sessions only. CPU time barely moves when other jobs compete for the cores, where wall
+    time does: it is the contention-free view of the same runs. `seconds` stays None for
+    an external server or without /proc."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self._dbname = settings.dbname
+        self._postmaster = None if settings.external else self._postmaster_pid()
+        self._before: dict[int, int] = {}
+        self._latest: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.seconds: float | None = None
+
+    @staticmethod
+    def _postmaster_pid() -> int | None:
+        try:
+            pid = int((data_dir() / "data" / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return pid if Path(f"/proc/{pid}/task/{pid}/children").exists() else None
+
+    def _sample(self) -> dict[int, int]:
+        ticks: dict[int, int] = {}
+        children = Path(f"/proc/{self._postmaster}/task/{self._postmaster}/children")
+        for pid in children.read_text().split():
             try:
-                stat = (entry / "stat").read_text()
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+                stat = Path(f"/proc/{pid}/stat").read_text()
             except OSError:
                 continue
-            stats[int(entry.name)] = stat[stat.rindex(")") + 2 :].split()
-    children: dict[int, list[int]] = {}
-    for pid, fields in stats.items():
-        children.setdefault(int(fields[1]), []).append(pid)
-    if postmaster not in stats:
-        return None
-    ticks = 0
-    todo = [postmaster]
-    while todo:
-        pid = todo.pop()
-        fields = stats[pid]
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        todo.extend(children.get(pid, []))
-    ticks += int(stats[postmaster][13]) + int(stats[postmaster][14])  # reaped backends
-    return ticks / os.sysconf("SC_CLK_TCK")
+            words = command.replace("\0", " ").split()
+            if "autovacuum" in command or self._dbname not in words:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ticks[int(pid)] = int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self._latest.update(self._sample())
+
+    def __enter__(self) -> BackendCpu:
+        if self._postmaster is not None:
+            self._before = self._sample()
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._postmaster is None:
+            return
+        self._stop.set()
+        self._thread.join()
+        self._latest.update(self._sample())
+        ticks = sum(t - self._before.get(pid, 0) for pid, t in self._latest.items())
+        self.seconds = ticks / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -160,19 +189,6 @@ def timed_child(command: list[str], env: dict[str, str]) -> Timing:
         peak_rss_mb=usage.ru_maxrss / 1024,
         client_cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
-
-
-def settled_server_cpu_seconds(settings: ConnectionSettings) -> float | None:
-    """The server's CPU time once the backends of the last run have exited (a backend that
-    exits is counted again only when the postmaster reaps it)."""
-    previous = server_cpu_seconds(settings)
-    for _ in range(30):
-        time.sleep(0.1)
-        current = server_cpu_seconds(settings)
-        if previous is None or current is None or abs(current - previous) < 0.02:
-            return current
-        previous = current
-    return previous
 
 
 def batch_folder(data_dir: Path) -> Path:
@@ -323,7 +339,11 @@ class Step:
 
 
 def build_steps(
-    settings: ConnectionSettings, env: dict[str, str], work_dir: Path, breakdown: bool
+    settings: ConnectionSettings,
+    env: dict[str, str],
+    work_dir: Path,
+    breakdown: bool,
+    compare_loaders: Sequence[str] = (),
 ) -> list[Step]:
     data_dir = work_dir / "data"
 
@@ -337,17 +357,9 @@ def build_steps(
         finally:
             conn.close()
 
-    def loader() -> Timing:
+    def loader(module: str = "scripts.load") -> Timing:
         return timed_child(
-            [
-                sys.executable,
-                "-m",
-                "scripts.load",
-                "--data-dir",
-                str(data_dir),
-                "--log-level",
-                "WARNING",
-            ],
+            [sys.executable, "-m", module, "--data-dir", str(data_dir), "--log-level", "WARNING"],
             env,
         )
 
@@ -367,6 +379,10 @@ def build_steps(
             "psql \\copy, one transaction, truncate first, constant _batch_id default",
             CeilingShape(),
         ),
+    ]
+    steps += [
+        Step(f"loader {module}", f"python -m {module}", prepare_bronze, partial(loader, module))
+        for module in compare_loaders
     ]
     if not breakdown:
         return steps
@@ -443,6 +459,7 @@ def run_benchmark(
     repeat: int,
     breakdown: bool = False,
     reuse_data: bool = False,
+    compare_loaders: Sequence[str] = (),
 ) -> Result:
     settings = replace(ConnectionSettings.from_env(), dbname=BENCH_DATABASE)
     db.ensure_database(settings)
@@ -458,7 +475,7 @@ def run_benchmark(
     rows, csv_mb = batch_rows(data_dir)
     log.info("%s rows, %.0f MB of CSV; %d rounds", f"{rows:,}", csv_mb, repeat)
 
-    steps = build_steps(settings, env, work_dir, breakdown)
+    steps = build_steps(settings, env, work_dir, breakdown, compare_loaders)
     runs: list[RunRecord] = []
     try:
         for round_number in range(1, repeat + 1):
@@ -467,9 +484,8 @@ def run_benchmark(
             for position, step in enumerate(order, start=1):
                 step.prepare()
                 load_average = tuple(round(x, 2) for x in os.getloadavg())
-                server_before = settled_server_cpu_seconds(settings)
-                timing = step.measure()
-                server_after = settled_server_cpu_seconds(settings)
+                with BackendCpu(settings) as backends:
+                    timing = step.measure()
                 # nothing left for autovacuum to work on during the next run
                 drop_scratch(settings)
                 runs.append(
@@ -487,8 +503,8 @@ def run_benchmark(
                         if timing.client_cpu_seconds is None
                         else round(timing.client_cpu_seconds, 3),
                         server_cpu_seconds=None
-                        if server_before is None or server_after is None
-                        else round(server_after - server_before, 3),
+                        if backends.seconds is None
+                        else round(backends.seconds, 3),
                     )
                 )
                 log.info(
@@ -608,7 +624,7 @@ def render(result: Result) -> str:
     lines += [
         f"loader at {result.loader_vs_ceiling:.0%} of the \\copy ceiling (medians; per round "
         f"{per_round}; target >= 70%); loader peak RSS {result.loader_peak_rss_mb} MB{generation}",
-        "in CPU seconds (client + server, what contention does not stretch): "
+        "in CPU seconds (client + its server backends, what contention barely stretches): "
         + (
             "not measured (external server)"
             if result.loader_vs_ceiling_cpu is None
@@ -635,6 +651,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also time the ceiling with each of the loader's costs added, one at a time",
     )
     parser.add_argument(
+        "--compare-loader",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="also time another loader module with the same command line (e.g. an older one)",
+    )
+    parser.add_argument(
         "--reuse-data",
         action="store_true",
         help="keep the work dir's generated files when their parameters match",
@@ -659,6 +682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.repeat,
         breakdown=args.breakdown,
         reuse_data=args.reuse_data,
+        compare_loaders=args.compare_loader,
     )
     result.machine["command"] = "python -m scripts.bench_load " + " ".join(
         sys.argv[1:] if argv is None else argv
