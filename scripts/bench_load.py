@@ -96,9 +96,8 @@ class BackendCpu:
         return pid if Path(f"/proc/{pid}/task/{pid}/children").exists() else None
 
     def _serves_the_database(self, pid: str) -> bool:
-        """Whether a child of the postmaster is a client backend of the database (cached:
-        a backend's title names its database from the start, and pids are not reused
-        within a run)."""
+        """Whether a child of the postmaster is a client backend of the database (cached
+        once the backend has set its title, which names the database)."""
         known = self._classified.get(pid)
         if known is None:
             try:
@@ -107,7 +106,8 @@ class BackendCpu:
                 return False
             words = title.replace("\0", " ").split()
             known = "autovacuum" not in title and self._dbname in words
-            self._classified[pid] = known
+            if words[:1] == ["postgres:"]:  # a fresh backend shows its title once logged in
+                self._classified[pid] = known
         return known
 
     def _sample(self) -> dict[int, int]:
