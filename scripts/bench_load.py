@@ -1,7 +1,8 @@
 """Benchmark: generate and load N transactions, against a plain psql \\copy as the ceiling.
 
     python -m scripts.bench_load [--transactions 1000000] [--customers N] [--repeat 3]
-                                 [--breakdown] [--reuse-data] [--out .bench/bench_load.json]
+                                 [--breakdown] [--compare-loader MODULE] [--reuse-data]
+                                 [--out .bench/bench_load.json]
 
 1. generation: `python -m scripts.generate` in a child process, once (seconds, rows/s,
    peak RSS); `--reuse-data` keeps the files of an earlier run with the same parameters;
@@ -17,11 +18,12 @@
      load lock, the load log, batches and manifest rows, the savepoint per table, and the
      ANALYZE after commit;
 3. `--breakdown` adds, in the same rounds, runs that each add one of the loader's costs
-   to the ceiling (or take the loader's client alone), so the gap can be read item by item.
+   to the ceiling (or take the loader's client alone), so the gap can be read item by item;
+   `--compare-loader MODULE` times another loader module (e.g. an older one) beside it.
 
-Every run is kept, with the load average (os.getloadavg) at its start, in the JSON output;
-the report gives medians. Only ratios within one invocation mean anything on a shared
-machine.
+Every run is kept, with the load average (os.getloadavg) at its start and the CPU seconds
+of its client and of the server backends serving it, in the JSON output; the report gives
+medians. Only ratios within one invocation mean anything on a shared machine.
 """
 
 from __future__ import annotations
