@@ -10,7 +10,8 @@ so a failed or killed load leaves bronze exactly as it was.
 Why the files are streamed as they are: the CSV bytes go to ``COPY ... FROM STDIN``
 untouched, so the client does no parsing or encoding and the loader runs at the speed
 of the server's COPY. The batch id is stamped by a column default that reads a
-transaction-local setting, not by rewriting the file.
+transaction-local setting, not by rewriting the file, and the load time by ``now()``, the
+start of the batch's transaction, which begins once the load lock is held.
 
 The batch, its data set and its simulated extract window (window_start, as_of) are
 recorded in bronze.batches. Batches load in order. A batch already loaded is skipped;
@@ -34,7 +35,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -52,7 +53,7 @@ from scripts.quarantine import QUARANTINE_DDL, QUARANTINE_TABLE, load_carefully
 log = logging.getLogger("financial_analytics.load")
 
 BATCH_SETTING = "financial_analytics.batch_id"
-LOADED_AT_SETTING = "financial_analytics.loaded_at"
+LOAD_LOCK = "financial_analytics.bronze_load"
 COPY_BUFFER_BYTES = 1 << 20
 
 LOAD_LOG_DDL = f"""
@@ -171,12 +172,14 @@ def ensure_bronze(conn: psycopg2.extensions.connection) -> None:
         cur.execute(f"create schema if not exists {SCHEMA}")
         for table in ALL_TABLES:
             cur.execute(table.ddl())
-            # Stamp each row with the batch of the transaction that COPYs it, and with a
-            # load time taken once the load lock is held (see load_batch).
+            # Stamp each row with the batch of the transaction that COPYs it, and with the
+            # start of that transaction, which begins once the load lock is held (see
+            # load_lock). now() is read once per transaction; a default that parsed a
+            # timestamp from a setting cost a parse per row, a quarter of the load's time.
             cur.execute(
                 f"alter table {SCHEMA}.{table.name} "
                 f"alter column _batch_id set default current_setting('{BATCH_SETTING}'), "
-                f"alter column _loaded_at set default current_setting('{LOADED_AT_SETTING}')::timestamptz"
+                "alter column _loaded_at set default now()"
             )
         cur.execute(LOAD_LOG_DDL)
         cur.execute(LOAD_LOG_UPGRADE)
@@ -271,7 +274,10 @@ def copy_table(
 ) -> tuple[int, int]:
     """COPY one CSV file into its bronze table; returns (rows loaded, rows quarantined)."""
     target = f"{SCHEMA}.{table.name}"
-    if table.mode == "replace":
+    if table.mode == "replace" or not holds_other_batches(cur, target, batch):
+        # An append table that holds no other batch (the first load, or the reload of the
+        # only batch) loses the same rows to truncate as to delete, and COPY into a table
+        # truncated in its own transaction writes no WAL (wal_level=minimal).
         cur.execute(f"truncate {target}")
     else:
         cur.execute(f"delete from {target} where _batch_id = %s", (batch.batch_id,))
@@ -295,6 +301,11 @@ def copy_table(
     sys.stderr.write(printed.getvalue())
     check_content(batch, table, reader.sha256.hexdigest())
     return cur.rowcount, 0
+
+
+def holds_other_batches(cur: psycopg2.extensions.cursor, target: str, batch: Batch) -> bool:
+    cur.execute(f"select exists (select from {target} where _batch_id <> %s)", (batch.batch_id,))
+    return bool(cur.fetchone()[0])
 
 
 def describe_copy_error(batch: Batch, table: Table, exc: psycopg2.Error) -> str:
@@ -322,15 +333,8 @@ def load_batch(
         leave=False,
     )
     try:
-        with conn, conn.cursor() as cur:
-            cur.execute("select pg_advisory_xact_lock(hashtext('financial_analytics.bronze_load'))")
+        with load_lock(conn), conn, conn.cursor() as cur:
             cur.execute("select set_config(%s, %s, true)", (BATCH_SETTING, batch.batch_id))
-            # Loads are serialised by the lock above, so a load time read after it is later
-            # than every committed load: _loaded_at grows in commit order, and incremental
-            # models can take `loaded_at > max(loaded_at)` without missing a late commit.
-            cur.execute(
-                "select set_config(%s, clock_timestamp()::text, true)", (LOADED_AT_SETTING,)
-            )
             attempt = next_attempt(cur, batch)
             for table in ALL_TABLES:
                 table_started = time.monotonic()
@@ -398,6 +402,32 @@ def load_batch(
         total / seconds if seconds else 0,
     )
     return counts
+
+
+@contextlib.contextmanager
+def load_lock(conn: psycopg2.extensions.connection) -> Iterator[None]:
+    """Hold the load lock around one batch's transaction, which begins after it is taken.
+
+    Loads are serialised by this lock, and the transaction's start, now(), is every row's
+    _loaded_at: it is later than every committed load's, so _loaded_at grows in commit
+    order and incremental models can take `loaded_at > max(loaded_at)` without missing a
+    late commit. The lock is the session's, taken and released outside the transaction
+    (a lost connection releases it with the session)."""
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select pg_advisory_lock(hashtext(%s))", (LOAD_LOCK,))
+    finally:
+        conn.autocommit = False
+    try:
+        yield
+    finally:
+        with contextlib.suppress(psycopg2.Error):
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("select pg_advisory_unlock(hashtext(%s))", (LOAD_LOCK,))
+        with contextlib.suppress(psycopg2.Error):
+            conn.autocommit = False
 
 
 def next_attempt(cur: psycopg2.extensions.cursor, batch: Batch) -> int:

@@ -122,6 +122,56 @@ def test_loads_each_batch_once_and_stamps_the_batch(tmp_path, empty_bronze, load
         assert cur.fetchall() == [("b0001", "2023-12-31"), ("b0002", "2023-12-31")]
 
 
+def test_load_times_follow_the_load_lock(tmp_path, empty_bronze, loader_env):
+    """Every row of a batch has one _loaded_at, taken after the load lock is held: a load
+    that waited for another is stamped later than the moment the other let go, so load
+    times grow in commit order."""
+    write_batch(
+        tmp_path, "b0001", {"products": [PRODUCT_ROW], "transactions": [TRANSACTION_ROW] * 2}
+    )
+    lock = "pg_advisory_lock(hashtext('financial_analytics.bronze_load'))"
+    with empty_bronze.cursor() as cur:
+        cur.execute(f"select {lock}")
+    loader = subprocess.Popen(
+        [sys.executable, "-m", "scripts.load", "--data-dir", str(tmp_path)],
+        cwd=REPO_ROOT,
+        env=loader_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        waiting = False
+        while time.monotonic() < deadline and not waiting and loader.poll() is None:
+            with empty_bronze.cursor() as cur:
+                cur.execute(
+                    "select count(*) from pg_stat_activity where datname = current_database() "
+                    "and wait_event = 'advisory' and query like %s",
+                    (f"%{lock}%",),
+                )
+                waiting = cur.fetchone()[0] > 0
+            time.sleep(0.05)
+        assert waiting, "the loader never waited for the load lock"
+        with empty_bronze.cursor() as cur:
+            cur.execute("select clock_timestamp()")
+            released_at = cur.fetchone()[0]
+    finally:
+        with empty_bronze.cursor() as cur:
+            cur.execute(f"select {lock.replace('lock(', 'unlock(', 1)}")
+        _, stderr = loader.communicate(timeout=60)
+    assert loader.returncode == 0, stderr
+    with empty_bronze.cursor() as cur:
+        cur.execute(
+            "select count(distinct _loaded_at), min(_loaded_at) from ("
+            "select _loaded_at from bronze.products union all "
+            "select _loaded_at from bronze.transactions) as stamped"
+        )
+        distinct, first = cur.fetchone()
+    assert distinct == 1, "one load time per batch"
+    assert first > released_at, "stamped after the lock was held, not when the load began"
+
+
 def test_reloading_an_older_batch_is_refused(tmp_path, empty_bronze, loader_env):
     write_batch(tmp_path, "b0001", {"products": [PRODUCT_ROW]})
     write_batch(tmp_path, "b0002", {"products": [PRODUCT_ROW]})
