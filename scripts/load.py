@@ -356,7 +356,7 @@ def load_batch(
                 cur.execute(
                     f"insert into {SCHEMA}.load_log (batch_id, table_name, rows_loaded, "
                     "rows_quarantined, attempt, started_at, finished_at, status) "
-                    "values (%s, %s, %s, %s, %s, now() - make_interval(secs => %s), "
+                    "values (%s, %s, %s, %s, %s, clock_timestamp() - make_interval(secs => %s), "
                     "clock_timestamp(), 'succeeded')",
                     (
                         batch.batch_id,
