@@ -1,8 +1,10 @@
 {#
-    Every bronze customer_interactions row, cleaned and judged: one row per bronze row. stg_customer_interactions
-    keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A table,
-    rebuilt each run: every reader shares one verdict per row.
+    Every bronze customer_interactions row, cleaned and judged by its own values and its
+    batch: one row per bronze row. rejection_reason is the first rule of the row's own
+    that it breaks, NULL when it breaks none; whether its customer is known is judged
+    after, in judged_customer_interactions, which may still reject the row. So the raw
+    row is kept on every row here. It reads nothing but its source and stg_batches, so
+    it runs beside the other clean_* models. A table, rebuilt each run.
 #}
 with
 
@@ -18,13 +20,7 @@ batches as (
     select
         batch_id,
         as_of
-    from {{ source('bronze', 'batches') }}
-
-),
-
-known_customers as (
-
-    select customer_id from {{ ref('registry_customers') }}
+    from {{ ref('stg_batches') }}
 
 ),
 
@@ -84,15 +80,10 @@ judged as (
             when
                 cleaned.interaction_time < {{ data_start_at() }}
                 then 'before_data_start'
-            when
-                cleaned.customer_id is not null and known_customers.customer_id is null
-                then 'orphan_customer'
         end as rejection_reason
     from cleaned
     left join batches
         on cleaned.batch_id = batches.batch_id
-    left join known_customers
-        on cleaned.customer_id = known_customers.customer_id
 
 ),
 
@@ -112,19 +103,6 @@ hashed as (
             'satisfaction_score',
         ]) }} as row_hash
     from judged
-
-),
-
--- two accepted rows of one key in one load that say different things
--- (conflicting_duplicate): no column says which came later, so the content hash
--- decides and the other is rejected.
--- The same content twice is a duplicate, which staging removes
-verdicts as (
-
-    select
-        hashed.*,
-        {{ conflicting_duplicate_verdict('interaction_id') }} as verdict
-    from hashed
 
 ),
 
@@ -149,11 +127,11 @@ final as (
         batch_id,
         loaded_at,
         row_hash,
-        -- verdict
-        verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when verdict is not null then raw_row end as raw_row
-    from verdicts
+        -- verdict of the row's own values (judged_customer_interactions adds the references)
+        rejection_reason,
+        -- every row keeps its raw row: judged_customer_interactions may still reject it
+        raw_row
+    from hashed
 
 )
 
