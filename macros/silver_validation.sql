@@ -84,3 +84,41 @@
 {% macro postgres__raw_row_json(relation_alias) -%}
     (to_jsonb({{ relation_alias }}) - '_loaded_at')
 {%- endmacro %}
+
+
+{#
+    raw_row_changes / raw_row_rebuilt: the raw row of a row the clean step accepted, kept
+    small. A clean_* model of a table that refers to others cannot know whether its
+    judged_* model will reject a row it accepts, so it must keep enough to give that row
+    its raw row; the whole raw row on every row would make it several times the size of
+    bronze. Cleaning changes only text values (trimmed, blanks to NULL, case), and every
+    other column keeps bronze's type and value, so it keeps only the text values cleaning
+    changed: raw_row_changes(text_columns), in the clean model's final select (its columns
+    are the cleaned values, raw_row the whole raw row), is a jsonb object of those values
+    as bronze sent them ('{}' when cleaning changed none). raw_row_rebuilt(columns) in the
+    judged model puts the raw row back together from the cleaned columns (all of
+    bronze's, in any order), the batch and those changes: equal to raw_row_json() of the
+    bronze row (jsonb compares by content). NULL when the changes are (a held row judged
+    again, whose changes were not kept).
+#}
+{% macro raw_row_changes(text_columns) -%}
+    jsonb_strip_nulls(jsonb_build_object(
+        {%- for column in text_columns %}
+        '{{ column }}', case when (raw_row ->> '{{ column }}') is distinct from {{ column }} then raw_row -> '{{ column }}' end
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+
+{% macro raw_row_rebuilt(columns) -%}
+    (
+        jsonb_build_object(
+            {%- for column in columns %}
+            '{{ column }}', {{ column }},
+            {%- endfor %}
+            '_batch_id', batch_id
+        )
+        || raw_row_changes
+    )
+{%- endmacro %}

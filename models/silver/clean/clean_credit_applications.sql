@@ -2,10 +2,17 @@
     Every bronze credit_applications row, cleaned and judged by its own values and its
     batch: one row per bronze row. rejection_reason is the first rule of the row's own
     that it breaks, NULL when it breaks none; whether its customer and product are known
-    is judged after, in judged_credit_applications, which may still reject the row. So
-    the raw row is kept on every row here. It reads nothing but its source and
-    stg_batches, so it runs beside the other clean_* models. A table, rebuilt each run.
+    is judged after, in judged_credit_applications, which may still reject the row. It
+    reads nothing but its source and stg_batches, so it runs beside the other clean_*
+    models. A table, rebuilt each run. It keeps the whole raw row of the rows it rejects
+    and, of the others, only the text values cleaning changed (raw_row_changes), from
+    which judged_credit_applications rebuilds the raw row of a row it rejects.
 #}
+{#- bronze's text columns, the only ones cleaning changes -#}
+{%- set text_columns = [
+    'application_id', 'customer_id', 'product_id', 'decision', 'decision_reason',
+] %}
+
 with
 
 source as (
@@ -148,8 +155,12 @@ final as (
         row_hash,
         -- verdict of the row's own values (judged_credit_applications adds the references)
         rejection_reason,
-        -- every row keeps its raw row: judged_credit_applications may still reject it
-        raw_row
+        -- the raw row: whole on a row rejected here; on a row accepted here, which
+        -- judged_credit_applications may still reject, only the text values cleaning changed
+        case when rejection_reason is not null then raw_row end as raw_row,
+        case
+            when rejection_reason is null then {{ raw_row_changes(text_columns) }}
+        end as raw_row_changes
     from hashed
 
 )

@@ -2,10 +2,18 @@
     Every bronze marketing_campaigns row, cleaned and judged by its own values: one row
     per bronze row. rejection_reason is the first rule of the row's own that it breaks,
     NULL when it breaks none; whether its customer and offered product are known is
-    judged after, in judged_marketing_campaigns, which may still reject the row. So the
-    raw row is kept on every row here. It reads nothing but its source, so it runs
-    beside the other clean_* models. A table, rebuilt each run.
+    judged after, in judged_marketing_campaigns, which may still reject the row. It
+    reads nothing but its source, so it runs beside the other clean_* models. A table,
+    rebuilt each run. It keeps the whole raw row of the rows it rejects and, of the
+    others, only the text values cleaning changed (raw_row_changes), from which
+    judged_marketing_campaigns rebuilds the raw row of a row it rejects.
 #}
+{#- bronze's text columns, the only ones cleaning changes -#}
+{%- set text_columns = [
+    'campaign_id', 'campaign_name', 'campaign_type', 'channel', 'offer_product_id', 'customer_id',
+    'assignment_group',
+] %}
+
 with
 
 source as (
@@ -127,8 +135,12 @@ final as (
         row_hash,
         -- verdict of the row's own values (judged_marketing_campaigns adds the references)
         rejection_reason,
-        -- every row keeps its raw row: judged_marketing_campaigns may still reject it
-        raw_row
+        -- the raw row: whole on a row rejected here; on a row accepted here, which
+        -- judged_marketing_campaigns may still reject, only the text values cleaning changed
+        case when rejection_reason is not null then raw_row end as raw_row,
+        case
+            when rejection_reason is null then {{ raw_row_changes(text_columns) }}
+        end as raw_row_changes
     from hashed
 
 )

@@ -3,8 +3,10 @@
     one row per bronze row. rejection_reason is the first rule of the row's own that it
     breaks (value_too_long to before_data_start), NULL when it breaks none; whether its
     account, customer and merchant are known is judged after, in judged_transactions,
-    which may still reject it. So the raw row is kept on every row here. It reads
-    nothing but its source and stg_batches, so it runs beside the other clean_* models.
+    which may still reject it. It reads nothing but its source and stg_batches, so it
+    runs beside the other clean_* models. It keeps the whole raw row of the rows it
+    rejects and, of the others, only the text values cleaning changed (raw_row_changes),
+    from which judged_transactions rebuilds the raw row of a row it rejects.
 
     Incremental: each load is cleaned once, when it arrives (bronze stamps _loaded_at in
     commit order, so `>` on the newest load held misses none). Nothing here depends on
@@ -21,6 +23,12 @@
         post_hook=["{{ delete_rows_of_withdrawn_loads(this, source('bronze', 'transactions')) }}"],
     )
 }}
+
+{#- bronze's text columns, the only ones cleaning changes -#}
+{%- set text_columns = [
+    'transaction_id', 'account_id', 'customer_id', 'merchant_id', 'currency', 'transaction_type',
+    'channel', 'status', 'decline_reason', 'device_id', 'ip_country', 'description',
+] %}
 
 with
 
@@ -163,8 +171,12 @@ final as (
         ]) }} as row_hash,
         -- verdict of the row's own values (judged_transactions adds the references)
         rejection_reason,
-        -- every row keeps its raw row: judged_transactions may still reject it
-        raw_row,
+        -- the raw row: whole on a row rejected here; on a row accepted here, which
+        -- judged_transactions may still reject, only the text values cleaning changed
+        case when rejection_reason is not null then raw_row end as raw_row,
+        case
+            when rejection_reason is null then {{ raw_row_changes(text_columns) }}
+        end as raw_row_changes,
         {{ dbt_loaded_at() }} as dbt_loaded_at
     from judged
 

@@ -48,6 +48,7 @@ judged as (
         cleaned.loaded_at,
         cleaned.row_hash,
         cleaned.raw_row,
+        cleaned.raw_row_changes,
         case
             -- a fault of the row's own comes first
             when cleaned.rejection_reason is not null
@@ -95,8 +96,9 @@ final as (
         row_hash,
         -- verdict
         verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when verdict is not null then raw_row end as raw_row
+        -- the raw row is what a rejected row is kept for; accepted rows have their columns.
+        -- A row accepted by clean_marketing_campaigns brings only the text values cleaning changed
+        case when verdict is not null then coalesce(raw_row, {{ raw_row_rebuilt(columns) }}) end as raw_row
     from verdicts
 
 )

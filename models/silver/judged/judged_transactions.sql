@@ -52,7 +52,8 @@ cleaned as (
         {{ column }},
         {%- endfor %}
         rejection_reason,
-        raw_row
+        raw_row,
+        raw_row_changes
     from {{ ref('clean_transactions') }}
     {% if is_incremental() %}
     where {{ after_newest_held_load('loaded_at') }}
@@ -74,7 +75,9 @@ cleaned as (
                 )
                 then rejection_reason
         end as rejection_reason,
-        raw_row
+        raw_row,
+        -- not kept: a held row keeps its raw row only when it was rejected
+        cast(null as jsonb) as raw_row_changes
     from {{ this }}
     where
         rejection_reason in ('orphan_account', 'orphan_customer', 'before_account_opened')
@@ -111,6 +114,7 @@ judged as (
         cleaned.{{ column }},
         {%- endfor %}
         cleaned.raw_row,
+        cleaned.raw_row_changes,
         case
             when cleaned.merchant_id is not null then known_merchants.merchant_id is not null
         end as is_merchant_known,
@@ -167,8 +171,9 @@ final as (
         row_hash,
         -- verdict
         verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when verdict is not null then raw_row end as raw_row,
+        -- the raw row is what a rejected row is kept for; accepted rows have their columns.
+        -- A row accepted by clean_transactions brings only the text values cleaning changed
+        case when verdict is not null then coalesce(raw_row, {{ raw_row_rebuilt(columns) }}) end as raw_row,
         {{ dbt_loaded_at() }} as dbt_loaded_at
     from verdicts
 
