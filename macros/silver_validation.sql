@@ -93,10 +93,12 @@
     its raw row; the whole raw row on every row would make it several times the size of
     bronze. Cleaning changes only text values (trimmed, blanks to NULL, case), and every
     other column keeps bronze's type and value, so it keeps only the text values cleaning
-    changed: raw_row_changes(text_columns), in the clean model's final select (its columns
-    are the cleaned values, raw_row the whole raw row), is a jsonb object of those values
-    as bronze sent them ('{}' when cleaning changed none). raw_row_rebuilt(columns) in the
-    judged model puts the raw row back together from the cleaned columns (all of
+    changed. raw_row_changes(text_columns), in the clean model's final select, reads each
+    text column cleaned (`<column>`) and as bronze sent it (`raw_<column>`, selected
+    beside it), and gives a jsonb object of the values that differ, as sent ('{}' when
+    none). It never reads the whole raw row: postgres inlines the clean model's CTEs, so
+    each reference to it would build it again for every row. raw_row_rebuilt(columns) in
+    the judged model puts the raw row back together from the cleaned columns (all of
     bronze's, in any order), the batch and those changes: equal to raw_row_json() of the
     bronze row (jsonb compares by content). NULL when the changes are (a held row judged
     again, whose changes were not kept).
@@ -104,7 +106,7 @@
 {% macro raw_row_changes(text_columns) -%}
     jsonb_strip_nulls(jsonb_build_object(
         {%- for column in text_columns %}
-        '{{ column }}', case when (raw_row ->> '{{ column }}') is distinct from {{ column }} then raw_row -> '{{ column }}' end
+        '{{ column }}', case when raw_{{ column }} is distinct from {{ column }} then to_jsonb(raw_{{ column }}) end
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     ))

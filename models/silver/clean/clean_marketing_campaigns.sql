@@ -47,6 +47,10 @@ cleaned as (
         ) as is_code_repaired,
         _batch_id as batch_id,
         _loaded_at as loaded_at,
+        -- the text values as bronze sent them, for raw_row_changes
+        {%- for column in text_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
         {{ raw_row_json('source') }} as raw_row
     from source
 
