@@ -1,21 +1,53 @@
 {#
-    key_registry: the body of silver's registry_* models. Every key of `staged` (a staging
-    relation, passed in by the model with ref) that silver has ever staged, with the first
-    and last batch that carried it and whether the current extract still has it. The
-    registry is incremental and merges the current extract into what it already holds, so
-    a key deleted from a current-state extract stays known.
+    key_registry: the body of silver's registry_* models. Every key of `cleaned` (a
+    clean_* relation of a master table, passed in by the model with ref) that silver has
+    ever staged, with the first and last batch that carried it and whether the current
+    extract still has it. The registry is incremental and merges the current extract into
+    what it already holds, so a key deleted from a current-state extract stays known.
+
+    It reads the cleaned rows, not the staging model: a master row is accepted or
+    rejected by its own values alone, so the registry can be built as soon as its table
+    is cleaned, beside the other tables, and every reference to it judged in one step
+    after. Of the accepted rows of each key it takes the one its stg_* model keeps (latest
+    load, then batch, then content hash), so it registers exactly the keys staging holds.
 
     `earliest`: columns of which the registry keeps the earliest value any extract gave
     (NULLs ignored), e.g. an account's opening date, which a later extract can fill in or
     correct to an earlier day but never move later: a rule judged against it once stays
     right.
 #}
-{% macro key_registry(staged, key, earliest=[]) -%}
+{% macro key_registry(cleaned, key, earliest=[]) -%}
 with
+
+cleaned as (
+
+    select * from {{ cleaned }}
+
+),
+
+-- the accepted row of each key that staging keeps
+ranked as (
+
+    select
+        {{ key }},
+        batch_id,
+        loaded_at,
+        {%- for column in earliest %}
+        {{ column }},
+        {%- endfor %}
+        row_number() over (
+            partition by {{ key }}
+            order by loaded_at desc, batch_id desc, row_hash desc
+        ) as load_rank
+    from cleaned
+    where rejection_reason is null
+
+),
 
 staged as (
 
-    select * from {{ staged }}
+    select * from ranked
+    where load_rank = 1
 
 ),
 

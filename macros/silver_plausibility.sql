@@ -17,8 +17,8 @@
         conflicting_duplicate. Rows with the winner's content stay accepted (exact
         duplicates, which staging removes).
     data_start_at(): the start of the data: the window start the first batch declares in
-        bronze.batches (var data_start_date when set; dim_date's first day when no batch
-        declares one). An event before it is before_data_start: no single row can move a
+        bronze.batches, read through stg_batches (var data_start_date when set; dim_date's
+        first day when no batch declares one). An event before it is before_data_start: no single row can move a
         model's first day back.
 #}
 
@@ -48,7 +48,7 @@
     {%- else -%}
     (
         select coalesce(min(window_start), cast('{{ var("calendar_start_date", "2020-01-01") }}' as {{ dbt.type_timestamp() }}))
-        from {{ source('bronze', 'batches') }}
+        from {{ ref('stg_batches') }}
     )
     {%- endif -%}
 {%- endmacro %}

@@ -84,3 +84,43 @@
 {% macro postgres__raw_row_json(relation_alias) -%}
     (to_jsonb({{ relation_alias }}) - '_loaded_at')
 {%- endmacro %}
+
+
+{#
+    raw_row_changes / raw_row_rebuilt: the raw row of a row the clean step accepted, kept
+    small. A clean_* model of a table that refers to others cannot know whether its
+    judged_* model will reject a row it accepts, so it must keep enough to give that row
+    its raw row; the whole raw row on every row would make it several times the size of
+    bronze. Cleaning changes only text values (trimmed, blanks to NULL, case), and every
+    other column keeps bronze's type and value, so it keeps only the text values cleaning
+    changed. raw_row_changes(text_columns), in the clean model's final select, reads each
+    text column cleaned (`<column>`) and as bronze sent it (`raw_<column>`, selected
+    beside it), and gives a jsonb object of the values that differ, as sent ('{}' when
+    none). It never reads the whole raw row: postgres inlines the clean model's CTEs, so
+    each reference to it would build it again for every row. raw_row_rebuilt(columns) in
+    the judged model puts the raw row back together from the cleaned columns (all of
+    bronze's, in any order), the batch and those changes: equal to raw_row_json() of the
+    bronze row (jsonb compares by content). NULL when the changes are (a held row judged
+    again, whose changes were not kept).
+#}
+{% macro raw_row_changes(text_columns) -%}
+    jsonb_strip_nulls(jsonb_build_object(
+        {%- for column in text_columns %}
+        '{{ column }}', case when raw_{{ column }} is distinct from {{ column }} then to_jsonb(raw_{{ column }}) end
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+
+{% macro raw_row_rebuilt(columns) -%}
+    (
+        jsonb_build_object(
+            {%- for column in columns %}
+            '{{ column }}', {{ column }},
+            {%- endfor %}
+            '_batch_id', batch_id
+        )
+        || raw_row_changes
+    )
+{%- endmacro %}

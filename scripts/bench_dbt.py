@@ -17,7 +17,12 @@ In one invocation, on a scratch database:
    and its per-node work (compiling, running and recording each of the ~470 nodes).
 Each build's run_results.json is kept and summarised per layer (silver, snapshots,
 dimensions, facts, features, analytics, data tests) in node-seconds: dbt runs nodes on
-several threads, so the layers add up to more than the wall-clock time. The warehouse
+several threads, so the layers add up to more than the wall-clock time. For the +1-day
+build it also reports when fact_transactions started (seconds after the build began:
+what silver and the dimensions make it wait), and the DAG's longest chain of models from
+a source to fact_transactions (target/manifest.json). `--summarise TARGET_DIR` prints
+those figures for a target folder an earlier run kept (its manifest.json and
+run_results_incremental_build.json), e.g. one of another checkout. The warehouse
 ratio compares the models issue 3 makes incremental (silver, snapshots, dimensions,
 facts) between the two builds. Results are printed and written to
 .bench/bench_dbt_<N>.json.
@@ -33,6 +38,7 @@ import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
 from graphlib import TopologicalSorter
 from pathlib import Path
 
@@ -49,6 +55,8 @@ FLOOR_CUSTOMERS = 200
 FLOOR_TRANSACTIONS = 2_000
 
 
+# the nodes a build runs in dependency order (tests run beside them)
+BUILT_TYPES = ("model", "snapshot", "seed")
 # layers of the per-build breakdown, by the node's folder under models/ (first match wins)
 LAYERS = (
     ("silver", "models/silver/"),
@@ -61,6 +69,8 @@ WAREHOUSE_LAYERS = ("silver", "snapshots", "dimensions", "facts")
 # unit tests need the models to exist first (dbt-core #10695); they are not data work
 DATA_ONLY = ("--exclude-resource-type", "unit_test")
 INCREMENTAL_BUILD = ("build", *DATA_ONLY)
+# the model whose start the +1-day build is measured to, and the end of the longest chain
+CHAIN_END = "fact_transactions"
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,9 @@ class Result:
     incremental_build_layers: dict[str, float]
     warehouse_incremental_vs_full: float
     slowest_incremental_nodes: list[str]
+    chain_end_started_seconds: float
+    longest_chain_models: int
+    longest_chain: list[str]
 
 
 def timed(action: Callable[..., object], *args: object, **kwargs: object) -> float:
@@ -139,6 +152,71 @@ def build_breakdown(run_results: Path, manifest: Path) -> tuple[dict[str, float]
         timings.append((result["execution_time"], node.get("name", result["unique_id"])))
     slowest = [f"{name} {seconds:.1f} s" for seconds, name in sorted(timings, reverse=True)[:5]]
     return {layer: round(seconds, 1) for layer, seconds in sorted(layers.items())}, slowest
+
+
+def longest_chain(manifest: Path, end: str = CHAIN_END) -> list[str]:
+    """The longest path of the DAG from a source to the model `end`, counted in models
+    (a snapshot or seed on the way is passed through, not counted): the models dbt must
+    run one after another before `end` can start. Returns the path's node names."""
+    nodes = json.loads(manifest.read_text())["nodes"]
+    built = {uid: node for uid, node in nodes.items() if node["resource_type"] in BUILT_TYPES}
+    best: dict[str, tuple[int, tuple[str, ...]]] = {}
+
+    def visit(uid: str) -> tuple[int, tuple[str, ...]]:
+        if uid not in best:
+            node = built[uid]
+            parents = [visit(p) for p in node.get("depends_on", {}).get("nodes", []) if p in built]
+            depth, path = max(parents, default=(0, ()))
+            own = 1 if node["resource_type"] == "model" else 0
+            best[uid] = (depth + own, (*path, node["name"]))
+        return best[uid]
+
+    ends = [uid for uid, node in built.items() if node["name"] == end]
+    if not ends:
+        raise UserError(f"no model {end} in {manifest}")
+    # deep chains recurse once per node; the project's are a few dozen long
+    return list(visit(ends[0])[1])
+
+
+def chain_models(manifest: Path, chain: list[str]) -> int:
+    """How many of the chain's nodes are models."""
+    kinds = {
+        node["name"]: node["resource_type"]
+        for node in json.loads(manifest.read_text())["nodes"].values()
+        if node["resource_type"] in BUILT_TYPES
+    }
+    return sum(1 for name in chain if kinds.get(name) == "model")
+
+
+def started_after_build_start(run_results: Path, name: str = CHAIN_END) -> float:
+    """Seconds from the build's start (its end, generated_at, less its elapsed time) to
+    the start of node `name`'s compile step."""
+    results = json.loads(run_results.read_text())
+    ended = datetime.fromisoformat(results["metadata"]["generated_at"].replace("Z", "+00:00"))
+    began = ended - timedelta(seconds=results["elapsed_time"])
+    for result in results["results"]:
+        if result["unique_id"].split(".")[-1] == name and result["unique_id"].startswith("model."):
+            started = min(
+                datetime.fromisoformat(step["started_at"].replace("Z", "+00:00"))
+                for step in result["timing"]
+            )
+            return round((started - began).total_seconds(), 1)
+    raise UserError(f"{name} did not run in {run_results}")
+
+
+def summarise(target: Path) -> str:
+    """The chain and timing figures of a target folder a benchmark kept."""
+    manifest, incremental = target / "manifest.json", target / "run_results_incremental_build.json"
+    chain = longest_chain(manifest)
+    layers, _ = build_breakdown(incremental, manifest)
+    return "\n".join(
+        [
+            f"longest chain to {CHAIN_END}: {chain_models(manifest, chain)} models: "
+            + " -> ".join(chain),
+            f"+1-day build: {CHAIN_END} started {started_after_build_start(incremental)} s "
+            f"after the build began; silver {layers.get('silver', 0.0)} node-seconds",
+        ]
+    )
 
 
 def keep_run_results(target: Path, label: str) -> Path:
@@ -221,6 +299,7 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
     incremental_layers, slowest = build_breakdown(incremental_results, target / "manifest.json")
     warehouse_full = sum(full_layers.get(layer, 0.0) for layer in WAREHOUSE_LAYERS)
     warehouse_incremental = sum(incremental_layers.get(layer, 0.0) for layer in WAREHOUSE_LAYERS)
+    chain = longest_chain(target / "manifest.json")
     return Result(
         transactions=transactions,
         dbt_failures=failures,
@@ -237,6 +316,9 @@ def run_benchmark(transactions: int, customers: int, work_dir: Path) -> Result:
         incremental_build_layers=incremental_layers,
         warehouse_incremental_vs_full=round(warehouse_incremental / warehouse_full, 3),
         slowest_incremental_nodes=slowest,
+        chain_end_started_seconds=started_after_build_start(incremental_results),
+        longest_chain_models=chain_models(target / "manifest.json", chain),
+        longest_chain=chain,
     )
 
 
@@ -286,6 +368,9 @@ def render(result: Result) -> str:
             f"{result.warehouse_incremental_vs_full:.1%}",
             "slowest nodes of the incremental build: "
             + ", ".join(result.slowest_incremental_nodes),
+            f"{CHAIN_END} started {result.chain_end_started_seconds} s into the +1-day build",
+            f"longest chain to {CHAIN_END}: {result.longest_chain_models} models: "
+            + " -> ".join(result.longest_chain),
             *result.dbt_failures,
         ]
     )
@@ -300,9 +385,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--work-dir", type=Path, default=REPO_ROOT / ".bench", help="default: %(default)s"
     )
+    parser.add_argument(
+        "--summarise",
+        type=Path,
+        metavar="TARGET_DIR",
+        help="only print the chain and +1-day figures of a target folder a run kept",
+    )
     add_logging_args(parser)
     args = parser.parse_args(argv)
     setup_logging(args.log_level)
+    if args.summarise:
+        print(summarise(args.summarise))
+        return 0
     if args.transactions <= 0:
         raise UserError("--transactions must be positive")
     customers = args.customers or max(1000, args.transactions // 50)

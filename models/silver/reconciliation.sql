@@ -4,21 +4,35 @@
     as the kept row) or a re-send superseded (same key, an earlier load than the kept
     row), so bronze_rows = silver_rows + rejected_rows + duplicates_removed +
     resends_superseded. The counts come from different relations (bronze itself, the
-    judged base tables, the staging tables, rejected_rows), so the balance is a real
+    judged per-row tables, the staging tables, rejected_rows), so the balance is a real
     check: tests/silver/assert_reconciliation_balances.sql fails when it does not hold.
 #}
 {%- set reasons = silver_rejection_reasons() %}
 
 {#-
     The bronze tables, each with the natural key its staging model deduplicates on, the
-    quality flags its base table carries (a flag a table lacks is NULL, false for
-    has_unknown_reference) and the base-table columns those flags read.
+    model that holds each row's final verdict (judged_<table>, or clean_<table> for the
+    tables that refer to no other), the quality flags it carries (a flag a table lacks is
+    NULL, false for has_unknown_reference) and the columns those flags read.
 #}
 {%- set silver_tables = [
-    {'name': 'products', 'key': 'product_id', 'is_complete': 'is_complete', 'flag_columns': ['is_complete']},
-    {'name': 'merchants', 'key': 'merchant_id', 'is_complete': 'is_complete', 'flag_columns': ['is_complete']},
+    {
+        'name': 'products',
+        'verdicts': 'clean_products',
+        'key': 'product_id',
+        'is_complete': 'is_complete',
+        'flag_columns': ['is_complete'],
+    },
+    {
+        'name': 'merchants',
+        'verdicts': 'clean_merchants',
+        'key': 'merchant_id',
+        'is_complete': 'is_complete',
+        'flag_columns': ['is_complete'],
+    },
     {
         'name': 'customers',
+        'verdicts': 'clean_customers',
         'key': 'customer_id',
         'is_complete': 'is_complete',
         'is_email_valid': 'is_email_valid',
@@ -27,6 +41,7 @@
     },
     {
         'name': 'accounts',
+        'verdicts': 'judged_accounts',
         'key': 'account_id',
         'is_complete': 'is_complete',
         'has_unknown_reference': '(is_customer_known = false or is_product_known = false)',
@@ -34,16 +49,17 @@
     },
     {
         'name': 'transactions',
+        'verdicts': 'judged_transactions',
         'key': 'transaction_id',
         'has_unknown_reference': 'coalesce(is_merchant_known = false, false)',
         'flag_columns': ['is_merchant_known'],
     },
-    {'name': 'credit_applications', 'key': 'application_id'},
-    {'name': 'fraud_alerts', 'key': 'alert_id'},
-    {'name': 'customer_interactions', 'key': 'interaction_id'},
-    {'name': 'economic_indicators', 'key': 'indicator_month'},
-    {'name': 'marketing_campaigns', 'key': 'campaign_id, customer_id'},
-    {'name': 'loan_payments', 'key': 'payment_id'},
+    {'name': 'credit_applications', 'verdicts': 'judged_credit_applications', 'key': 'application_id'},
+    {'name': 'fraud_alerts', 'verdicts': 'judged_fraud_alerts', 'key': 'alert_id'},
+    {'name': 'customer_interactions', 'verdicts': 'judged_customer_interactions', 'key': 'interaction_id'},
+    {'name': 'economic_indicators', 'verdicts': 'clean_economic_indicators', 'key': 'indicator_month'},
+    {'name': 'marketing_campaigns', 'verdicts': 'judged_marketing_campaigns', 'key': 'campaign_id, customer_id'},
+    {'name': 'loan_payments', 'verdicts': 'judged_loan_payments', 'key': 'payment_id'},
 ] %}
 {%- set null_boolean = 'cast(null as ' ~ dbt.type_boolean() ~ ')' %}
 {%- set judged_columns = ['natural_key', 'batch_id', 'loaded_at', 'row_hash', 'rejection_reason', 'is_code_repaired'] %}
@@ -66,7 +82,7 @@
     is counted in one pass without sorting: every count over all judged rows, minus the
     same count over the rows of keys judged more than once, plus what ranking those gives.
     natural_key is a function of the key the staging model deduplicates on, so the rows of
-    a natural_key judged more than once (found through base_transactions' natural_key
+    a natural_key judged more than once (found through judged_transactions' natural_key
     index) hold every key judged more than once whole; rows without a natural_key are
     ranked too.
 -#}
@@ -82,11 +98,11 @@ bronze_{{ table.name }} as (
 
 -- only the columns counted; not materialized (postgres): read three times, each read
 -- goes to the table (through the natural_key index where there is one)
-base_{{ table.name }} as not materialized (
+verdicts_{{ table.name }} as not materialized (
 
     select
         {{ (judged_columns + table.key.split(', ') + table.get('flag_columns', [])) | join(',\n        ') }}
-    from {{ ref('base_' ~ table.name) }}
+    from {{ ref(table.verdicts) }}
 
 ),
 
@@ -99,7 +115,7 @@ stg_{{ table.name }} as (
 repeated_keys_{{ table.name }} as (
 
     select natural_key
-    from base_{{ table.name }}
+    from verdicts_{{ table.name }}
     group by natural_key
     having count(*) > 1
 
@@ -114,7 +130,7 @@ repeated_{{ table.name }} as (
         {{ table.get('has_unknown_reference', 'false') }} as has_unknown_reference,
         {{ table.get('is_email_valid', null_boolean) }} as is_email_valid,
         {{ table.get('is_phone_valid', null_boolean) }} as is_phone_valid
-    from base_{{ table.name }}
+    from verdicts_{{ table.name }}
     -- an array, not a semi-join: postgres then reads the few rows through the index
     -- instead of scanning the table for them
     where
@@ -169,7 +185,7 @@ judged_counts as (
             {{ table.get('has_unknown_reference', 'false') }} as has_unknown_reference,
             {{ table.get('is_email_valid', null_boolean) }} as is_email_valid,
             {{ table.get('is_phone_valid', null_boolean) }} as is_phone_valid
-        from base_{{ table.name }}
+        from verdicts_{{ table.name }}
     ) as judged
     {% if not loop.last %}union all{% endif %}
     {% endfor %}

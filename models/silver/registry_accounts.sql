@@ -4,7 +4,7 @@
     against this registry, so the history of a deleted account stays in silver. It holds
     history a rebuild cannot recover from bronze (a replace table keeps only its latest
     batch), hence full_refresh=false, as for snapshots. Each run rewrites every key. It
-    keeps each account's earliest opening date, which base_transactions' before_account_opened
+    keeps each account's earliest opening date, which judged_transactions' before_account_opened
     rule reads (a registry built before opened_date existed gains the column on its next
     run: on_schema_change append_new_columns).
 #}
@@ -19,4 +19,4 @@
     )
 }}
 
-{{ key_registry(ref('stg_accounts'), 'account_id', earliest=['opened_date']) }}
+{{ key_registry(ref('clean_accounts'), 'account_id', earliest=['opened_date']) }}

@@ -16,4 +16,4 @@
     )
 }}
 
-{{ key_registry(ref('stg_customers'), 'customer_id') }}
+{{ key_registry(ref('clean_customers'), 'customer_id') }}

@@ -16,4 +16,4 @@
     )
 }}
 
-{{ key_registry(ref('stg_merchants'), 'merchant_id') }}
+{{ key_registry(ref('clean_merchants'), 'merchant_id') }}

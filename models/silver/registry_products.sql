@@ -16,4 +16,4 @@
     )
 }}
 
-{{ key_registry(ref('stg_products'), 'product_id') }}
+{{ key_registry(ref('clean_products'), 'product_id') }}

@@ -2,72 +2,74 @@
     Every bronze row that silver cannot trust, with the reason, its batch and the raw
     row as the source sent it. Nothing leaves bronze silently: a row is in a staging
     model, in here, or a removed duplicate / superseded re-send (see reconciliation).
+    The final verdict of each row is in judged_<table>, or in clean_<table> for the
+    tables that refer to no other (products, merchants, customers, economic indicators).
 #}
 with
 
-base_products as (
+clean_products as (
 
-    select * from {{ ref('base_products') }}
-
-),
-
-base_merchants as (
-
-    select * from {{ ref('base_merchants') }}
+    select * from {{ ref('clean_products') }}
 
 ),
 
-base_customers as (
+clean_merchants as (
 
-    select * from {{ ref('base_customers') }}
-
-),
-
-base_accounts as (
-
-    select * from {{ ref('base_accounts') }}
+    select * from {{ ref('clean_merchants') }}
 
 ),
 
-base_transactions as (
+clean_customers as (
 
-    select * from {{ ref('base_transactions') }}
-
-),
-
-base_credit_applications as (
-
-    select * from {{ ref('base_credit_applications') }}
+    select * from {{ ref('clean_customers') }}
 
 ),
 
-base_fraud_alerts as (
+judged_accounts as (
 
-    select * from {{ ref('base_fraud_alerts') }}
-
-),
-
-base_customer_interactions as (
-
-    select * from {{ ref('base_customer_interactions') }}
+    select * from {{ ref('judged_accounts') }}
 
 ),
 
-base_economic_indicators as (
+judged_transactions as (
 
-    select * from {{ ref('base_economic_indicators') }}
-
-),
-
-base_marketing_campaigns as (
-
-    select * from {{ ref('base_marketing_campaigns') }}
+    select * from {{ ref('judged_transactions') }}
 
 ),
 
-base_loan_payments as (
+judged_credit_applications as (
 
-    select * from {{ ref('base_loan_payments') }}
+    select * from {{ ref('judged_credit_applications') }}
+
+),
+
+judged_fraud_alerts as (
+
+    select * from {{ ref('judged_fraud_alerts') }}
+
+),
+
+judged_customer_interactions as (
+
+    select * from {{ ref('judged_customer_interactions') }}
+
+),
+
+clean_economic_indicators as (
+
+    select * from {{ ref('clean_economic_indicators') }}
+
+),
+
+judged_marketing_campaigns as (
+
+    select * from {{ ref('judged_marketing_campaigns') }}
+
+),
+
+judged_loan_payments as (
+
+    select * from {{ ref('judged_loan_payments') }}
 
 ),
 
@@ -80,7 +82,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_products
+    from clean_products
     where rejection_reason is not null
 
     union all
@@ -92,7 +94,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_merchants
+    from clean_merchants
     where rejection_reason is not null
 
     union all
@@ -104,7 +106,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_customers
+    from clean_customers
     where rejection_reason is not null
 
     union all
@@ -116,7 +118,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_accounts
+    from judged_accounts
     where rejection_reason is not null
 
     union all
@@ -128,7 +130,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_transactions
+    from judged_transactions
     where rejection_reason is not null
 
     union all
@@ -140,7 +142,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_credit_applications
+    from judged_credit_applications
     where rejection_reason is not null
 
     union all
@@ -152,7 +154,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_fraud_alerts
+    from judged_fraud_alerts
     where rejection_reason is not null
 
     union all
@@ -164,7 +166,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_customer_interactions
+    from judged_customer_interactions
     where rejection_reason is not null
 
     union all
@@ -176,7 +178,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_economic_indicators
+    from clean_economic_indicators
     where rejection_reason is not null
 
     union all
@@ -188,7 +190,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_marketing_campaigns
+    from judged_marketing_campaigns
     where rejection_reason is not null
 
     union all
@@ -200,7 +202,7 @@ unioned as (
         batch_id,
         loaded_at,
         raw_row
-    from base_loan_payments
+    from judged_loan_payments
     where rejection_reason is not null
 
 ),

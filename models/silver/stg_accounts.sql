@@ -1,15 +1,15 @@
 with
 
-base_accounts as (
+judged_accounts as (
 
-    select * from {{ ref('base_accounts') }}
+    select * from {{ ref('judged_accounts') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_accounts
+    from judged_accounts
     where rejection_reason is null
 
 ),

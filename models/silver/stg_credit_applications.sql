@@ -1,15 +1,15 @@
 with
 
-base_credit_applications as (
+judged_credit_applications as (
 
-    select * from {{ ref('base_credit_applications') }}
+    select * from {{ ref('judged_credit_applications') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_credit_applications
+    from judged_credit_applications
     where rejection_reason is null
 
 ),

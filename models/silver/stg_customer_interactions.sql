@@ -1,15 +1,15 @@
 with
 
-base_customer_interactions as (
+judged_customer_interactions as (
 
-    select * from {{ ref('base_customer_interactions') }}
+    select * from {{ ref('judged_customer_interactions') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_customer_interactions
+    from judged_customer_interactions
     where rejection_reason is null
 
 ),

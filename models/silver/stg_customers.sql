@@ -1,15 +1,15 @@
 with
 
-base_customers as (
+clean_customers as (
 
-    select * from {{ ref('base_customers') }}
+    select * from {{ ref('clean_customers') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_customers
+    from clean_customers
     where rejection_reason is null
 
 ),

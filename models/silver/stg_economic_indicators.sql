@@ -1,15 +1,15 @@
 with
 
-base_economic_indicators as (
+clean_economic_indicators as (
 
-    select * from {{ ref('base_economic_indicators') }}
+    select * from {{ ref('clean_economic_indicators') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_economic_indicators
+    from clean_economic_indicators
     where rejection_reason is null
 
 ),

@@ -1,15 +1,15 @@
 with
 
-base_fraud_alerts as (
+judged_fraud_alerts as (
 
-    select * from {{ ref('base_fraud_alerts') }}
+    select * from {{ ref('judged_fraud_alerts') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_fraud_alerts
+    from judged_fraud_alerts
     where rejection_reason is null
 
 ),

@@ -1,15 +1,15 @@
 with
 
-base_loan_payments as (
+judged_loan_payments as (
 
-    select * from {{ ref('base_loan_payments') }}
+    select * from {{ ref('judged_loan_payments') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_loan_payments
+    from judged_loan_payments
     where rejection_reason is null
 
 ),

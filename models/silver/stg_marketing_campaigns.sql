@@ -1,15 +1,15 @@
 with
 
-base_marketing_campaigns as (
+judged_marketing_campaigns as (
 
-    select * from {{ ref('base_marketing_campaigns') }}
+    select * from {{ ref('judged_marketing_campaigns') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_marketing_campaigns
+    from judged_marketing_campaigns
     where rejection_reason is null
 
 ),

@@ -1,15 +1,15 @@
 with
 
-base_merchants as (
+clean_merchants as (
 
-    select * from {{ ref('base_merchants') }}
+    select * from {{ ref('clean_merchants') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_merchants
+    from clean_merchants
     where rejection_reason is null
 
 ),

@@ -1,15 +1,15 @@
 with
 
-base_products as (
+clean_products as (
 
-    select * from {{ ref('base_products') }}
+    select * from {{ ref('clean_products') }}
 
 ),
 
 accepted as (
 
     select *
-    from base_products
+    from clean_products
     where rejection_reason is null
 
 ),

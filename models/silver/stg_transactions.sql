@@ -9,20 +9,20 @@
             {'columns': ['loaded_at']},
             {'columns': ['dbt_loaded_at']},
         ],
-        post_hook=["{{ delete_unbacked_rows(this, ref('base_transactions'), 'transaction_id') }}"],
+        post_hook=["{{ delete_unbacked_rows(this, ref('judged_transactions'), 'transaction_id') }}"],
     )
 }}
 
 with
 
-base_transactions as (
+judged_transactions as (
 
-    select * from {{ ref('base_transactions') }}
+    select * from {{ ref('judged_transactions') }}
 
 ),
 
 {% if is_incremental() %}
--- the keys of the rows base_transactions judged since this model's last run: new loads,
+-- the keys of the rows judged_transactions judged since this model's last run: new loads,
 -- and held orphans judged again (one whose parent has arrived is accepted now). Only
 -- these keys can get a new winning row, so only they are ranked again, over every
 -- accepted row they have. One invocation stamps every model with the same
@@ -32,7 +32,7 @@ base_transactions as (
 touched_keys as (
 
     select distinct judged.natural_key
-    from {{ ref('base_transactions') }} as judged
+    from {{ ref('judged_transactions') }} as judged
     where
         judged.rejection_reason is null
         and judged.dbt_loaded_at > (
@@ -45,13 +45,13 @@ touched_keys as (
 
 accepted as (
 
-    select base_transactions.*
-    from base_transactions
+    select judged_transactions.*
+    from judged_transactions
     {% if is_incremental() %}
     inner join touched_keys
-        on base_transactions.natural_key = touched_keys.natural_key
+        on judged_transactions.natural_key = touched_keys.natural_key
     {% endif %}
-    where base_transactions.rejection_reason is null
+    where judged_transactions.rejection_reason is null
 
 ),
 

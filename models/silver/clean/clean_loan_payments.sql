@@ -1,26 +1,23 @@
 {#
-    Every bronze loan_payments row, cleaned and judged: one row per bronze row. stg_loan_payments
-    keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A table,
-    rebuilt each run: every reader shares one verdict per row.
+    Every bronze loan_payments row, cleaned and judged by its own values: one row per
+    bronze row. rejection_reason is the first rule of the row's own that it breaks, NULL
+    when it breaks none; whether its account and customer are known is judged after, in
+    judged_loan_payments, which may still reject the row. It reads nothing but its
+    source, so it runs beside the other clean_* models. A table, rebuilt each run. It
+    keeps the whole raw row of the rows it rejects and, of the others, only the text
+    values cleaning changed (raw_row_changes), from which judged_loan_payments rebuilds
+    the raw row of a row it rejects.
 #}
+{#- bronze's text columns, the only ones cleaning changes -#}
+{%- set text_columns = [
+    'payment_id', 'account_id', 'customer_id', 'payment_status',
+] %}
+
 with
 
 source as (
 
     select * from {{ source('bronze', 'loan_payments') }}
-
-),
-
-known_accounts as (
-
-    select account_id from {{ ref('registry_accounts') }}
-
-),
-
-known_customers as (
-
-    select customer_id from {{ ref('registry_customers') }}
 
 ),
 
@@ -46,6 +43,10 @@ cleaned as (
         ) as is_code_repaired,
         _batch_id as batch_id,
         _loaded_at as loaded_at,
+        -- the text values as bronze sent them, for raw_row_changes
+        {%- for column in text_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
         {{ raw_row_json('source') }} as raw_row
     from source
 
@@ -81,18 +82,8 @@ judged as (
                 cleaned.installment_number < 1
                 or cleaned.days_past_due < 0
                 then 'invalid_value'
-            when
-                cleaned.account_id is not null and known_accounts.account_id is null
-                then 'orphan_account'
-            when
-                cleaned.customer_id is not null and known_customers.customer_id is null
-                then 'orphan_customer'
         end as rejection_reason
     from cleaned
-    left join known_accounts
-        on cleaned.account_id = known_accounts.account_id
-    left join known_customers
-        on cleaned.customer_id = known_customers.customer_id
 
 ),
 
@@ -116,18 +107,6 @@ hashed as (
             'payment_status',
         ]) }} as row_hash
     from judged
-
-),
-
--- two accepted rows of one key in one load that say different things
--- (conflicting_duplicate): the later payment date wins.
--- The same content twice is a duplicate, which staging removes
-verdicts as (
-
-    select
-        hashed.*,
-        {{ conflicting_duplicate_verdict('payment_id', 'payment_date desc nulls last') }} as verdict
-    from hashed
 
 ),
 
@@ -156,11 +135,15 @@ final as (
         batch_id,
         loaded_at,
         row_hash,
-        -- verdict
-        verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when verdict is not null then raw_row end as raw_row
-    from verdicts
+        -- verdict of the row's own values (judged_loan_payments adds the references)
+        rejection_reason,
+        -- the raw row: whole on a row rejected here; on a row accepted here, which
+        -- judged_loan_payments may still reject, only the text values cleaning changed
+        case when rejection_reason is not null then raw_row end as raw_row,
+        case
+            when rejection_reason is null then {{ raw_row_changes(text_columns) }}
+        end as raw_row_changes
+    from hashed
 
 )
 

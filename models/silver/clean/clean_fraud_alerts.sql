@@ -1,9 +1,18 @@
 {#
-    Every bronze fraud_alerts row, cleaned and judged: one row per bronze row. stg_fraud_alerts
-    keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A table,
-    rebuilt each run: every reader shares one verdict per row.
+    Every bronze fraud_alerts row, cleaned and judged by its own values and its batch:
+    one row per bronze row. rejection_reason is the first rule of the row's own that it
+    breaks, NULL when it breaks none; whether its transaction and customer are known is
+    judged after, in judged_fraud_alerts, which may still reject the row. It reads
+    nothing but its source and stg_batches, so it runs beside the other clean_* models.
+    A table, rebuilt each run. It keeps the whole raw row of the rows it rejects and, of
+    the others, only the text values cleaning changed (raw_row_changes), from which
+    judged_fraud_alerts rebuilds the raw row of a row it rejects.
 #}
+{#- bronze's text columns, the only ones cleaning changes -#}
+{%- set text_columns = [
+    'alert_id', 'transaction_id', 'customer_id', 'alert_type', 'severity', 'alert_status',
+] %}
+
 with
 
 source as (
@@ -18,28 +27,7 @@ batches as (
     select
         batch_id,
         as_of
-    from {{ source('bronze', 'batches') }}
-
-),
-
-known_transactions as (
-
-    select transaction_id from {{ ref('stg_transactions') }}
-
-),
-
--- every transaction id the source sent, accepted or not
-sent_transactions as (
-
-    select distinct transaction_id
-    from {{ ref('base_transactions') }}
-    where transaction_id is not null
-
-),
-
-known_customers as (
-
-    select customer_id from {{ ref('registry_customers') }}
+    from {{ ref('stg_batches') }}
 
 ),
 
@@ -63,6 +51,10 @@ cleaned as (
         ) as is_code_repaired,
         _batch_id as batch_id,
         _loaded_at as loaded_at,
+        -- the text values as bronze sent them, for raw_row_changes
+        {%- for column in text_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
         {{ raw_row_json('source') }} as raw_row
     from source
 
@@ -100,26 +92,10 @@ judged as (
             when
                 cleaned.resolved_at < cleaned.alert_time
                 then 'invalid_date_range'
-            when
-                cleaned.transaction_id is not null and sent_transactions.transaction_id is null
-                then 'orphan_transaction'
-            -- the transaction was sent but silver rejected it: the alert cannot be trusted either
-            when
-                cleaned.transaction_id is not null and known_transactions.transaction_id is null
-                then 'parent_rejected'
-            when
-                cleaned.customer_id is not null and known_customers.customer_id is null
-                then 'orphan_customer'
         end as rejection_reason
     from cleaned
     left join batches
         on cleaned.batch_id = batches.batch_id
-    left join sent_transactions
-        on cleaned.transaction_id = sent_transactions.transaction_id
-    left join known_transactions
-        on cleaned.transaction_id = known_transactions.transaction_id
-    left join known_customers
-        on cleaned.customer_id = known_customers.customer_id
 
 ),
 
@@ -139,18 +115,6 @@ hashed as (
             'resolved_at',
         ]) }} as row_hash
     from judged
-
-),
-
--- two accepted rows of one key in one load that say different things
--- (conflicting_duplicate): the alert's later state (resolved_at) wins.
--- The same content twice is a duplicate, which staging removes
-verdicts as (
-
-    select
-        hashed.*,
-        {{ conflicting_duplicate_verdict('alert_id', 'resolved_at desc nulls last') }} as verdict
-    from hashed
 
 ),
 
@@ -175,11 +139,15 @@ final as (
         batch_id,
         loaded_at,
         row_hash,
-        -- verdict
-        verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when verdict is not null then raw_row end as raw_row
-    from verdicts
+        -- verdict of the row's own values (judged_fraud_alerts adds the references)
+        rejection_reason,
+        -- the raw row: whole on a row rejected here; on a row accepted here, which
+        -- judged_fraud_alerts may still reject, only the text values cleaning changed
+        case when rejection_reason is not null then raw_row end as raw_row,
+        case
+            when rejection_reason is null then {{ raw_row_changes(text_columns) }}
+        end as raw_row_changes
+    from hashed
 
 )
 

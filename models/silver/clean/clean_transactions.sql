@@ -1,36 +1,33 @@
 {#
-    Every bronze transactions row, cleaned and judged: one row per bronze row. stg_transactions
-    keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A table every reader shares, so
-    each row has one verdict.
+    Every bronze transactions row, cleaned and judged by its own values and its batch:
+    one row per bronze row. rejection_reason is the first rule of the row's own that it
+    breaks (value_too_long to before_data_start), NULL when it breaks none; whether its
+    account, customer and merchant are known is judged after, in judged_transactions,
+    which may still reject it. It reads nothing but its source and stg_batches, so it
+    runs beside the other clean_* models. It keeps the whole raw row of the rows it
+    rejects and, of the others, only the text values cleaning changed (raw_row_changes),
+    from which judged_transactions rebuilds the raw row of a row it rejects.
 
-    Incremental: each load is judged once, when it arrives (bronze stamps _loaded_at in
-    commit order, so `>` on the newest load held misses none). A verdict only depends on
-    the row, its batch and the key registries, and the registries only grow (an account's
-    opening date only moves earlier): the verdicts that can change later are the orphan
-    ones (the parent may arrive), before_account_opened (the opening date may be corrected
-    to an earlier day) and an unknown merchant, so those held rows are judged again on
-    every run. The post-hook drops the
-    rows of loads bronze no longer holds (a reloaded batch), so the table always equals
-    what a full refresh builds.
+    Incremental: each load is cleaned once, when it arrives (bronze stamps _loaded_at in
+    commit order, so `>` on the newest load held misses none). Nothing here depends on
+    another table, so a row's verdict never changes and nothing held is read again. The
+    post-hook drops the rows of loads bronze no longer holds (a reloaded batch), so the
+    table always equals what a full refresh builds.
 #}
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['natural_key', 'loaded_at', 'row_hash'],
+        incremental_strategy='append',
         on_schema_change='fail',
-        indexes=[{'columns': ['natural_key']}, {'columns': ['loaded_at']}, {'columns': ['dbt_loaded_at']}],
+        indexes=[{'columns': ['loaded_at']}, {'columns': ['dbt_loaded_at']}],
         post_hook=["{{ delete_rows_of_withdrawn_loads(this, source('bronze', 'transactions')) }}"],
     )
 }}
 
-{#- the columns bronze sent, cleaned: the row's content (its hash) and what a held row
-    judged again is read back with -#}
-{%- set content_columns = [
-    'transaction_id', 'account_id', 'customer_id', 'merchant_id', 'transaction_time', 'amount',
-    'currency', 'transaction_type', 'channel', 'card_present', 'status', 'decline_reason',
-    'fee_amount', 'device_id', 'ip_country', 'description', 'is_fraud', 'created_at',
+{#- bronze's text columns, the only ones cleaning changes -#}
+{%- set text_columns = [
+    'transaction_id', 'account_id', 'customer_id', 'merchant_id', 'currency', 'transaction_type',
+    'channel', 'status', 'decline_reason', 'device_id', 'ip_country', 'description',
 ] %}
 
 with
@@ -39,11 +36,7 @@ source as (
 
     select * from {{ source('bronze', 'transactions') }}
     {% if is_incremental() -%}
-    where
-        _loaded_at > (
-            select coalesce(max(held.loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
-            from {{ this }} as held
-        )
+    where {{ after_newest_held_load('_loaded_at') }}
     {%- endif %}
 
 ),
@@ -54,32 +47,11 @@ batches as (
     select
         batch_id,
         as_of
-    from {{ source('bronze', 'batches') }}
+    from {{ ref('stg_batches') }}
 
 ),
 
-known_accounts as (
-
-    select
-        account_id,
-        opened_date
-    from {{ ref('registry_accounts') }}
-
-),
-
-known_customers as (
-
-    select customer_id from {{ ref('registry_customers') }}
-
-),
-
-known_merchants as (
-
-    select merchant_id from {{ ref('registry_merchants') }}
-
-),
-
-cleaned_loads as (
+cleaned as (
 
     select
         {{ clean_id('transaction_id') }} as transaction_id,
@@ -111,30 +83,12 @@ cleaned_loads as (
         ) as is_code_repaired,
         _batch_id as batch_id,
         _loaded_at as loaded_at,
+        -- the text values as bronze sent them, for raw_row_changes
+        {%- for column in text_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
         {{ raw_row_json('source') }} as raw_row
     from source
-
-),
-
-cleaned as (
-
-    select * from cleaned_loads
-    {% if is_incremental() %}
-    union all
-    -- held rows whose verdict a grown registry can change: orphans and unknown merchants
-    select
-        {% for column in content_columns -%}
-        {{ column }},
-        {% endfor -%}
-        is_code_repaired,
-        batch_id,
-        loaded_at,
-        raw_row
-    from {{ this }}
-    where
-        rejection_reason in ('orphan_account', 'orphan_customer', 'before_account_opened')
-        or is_merchant_known = false
-    {% endif %}
 
 ),
 
@@ -142,7 +96,6 @@ judged as (
 
     select
         cleaned.*,
-        case when cleaned.merchant_id is not null then known_merchants.merchant_id is not null end as is_merchant_known,
         case
             when
                 {{ id_too_long([
@@ -179,46 +132,10 @@ judged as (
             when
                 cleaned.transaction_time < {{ data_start_at() }}
                 then 'before_data_start'
-            when
-                cleaned.account_id is not null and known_accounts.account_id is null
-                then 'orphan_account'
-            when
-                cleaned.customer_id is not null and known_customers.customer_id is null
-                then 'orphan_customer'
-            when
-                cast(cleaned.transaction_time as date) < known_accounts.opened_date
-                then 'before_account_opened'
         end as rejection_reason
     from cleaned
     left join batches
         on cleaned.batch_id = batches.batch_id
-    left join known_accounts
-        on cleaned.account_id = known_accounts.account_id
-    left join known_customers
-        on cleaned.customer_id = known_customers.customer_id
-    left join known_merchants
-        on cleaned.merchant_id = known_merchants.merchant_id
-
-),
-
-hashed as (
-
-    select
-        judged.*,
-        {{ row_content_hash(content_columns) }} as row_hash
-    from judged
-
-),
-
--- two accepted rows of one key in one load that say different things: the latest record
--- (created_at) wins, the other is a conflicting_duplicate (the same content twice is a
--- duplicate, which staging removes)
-verdicts as (
-
-    select
-        hashed.*,
-        {{ conflicting_duplicate_verdict('transaction_id', 'created_at desc') }} as verdict
-    from hashed
 
 ),
 
@@ -247,18 +164,25 @@ final as (
         is_fraud,
         created_at,
         -- flags
-        is_merchant_known,
         is_code_repaired,
         -- lineage
         batch_id,
         loaded_at,
-        row_hash,
-        -- verdict
-        verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when verdict is not null then raw_row end as raw_row,
+        {{ row_content_hash([
+            'transaction_id', 'account_id', 'customer_id', 'merchant_id', 'transaction_time', 'amount',
+            'currency', 'transaction_type', 'channel', 'card_present', 'status', 'decline_reason',
+            'fee_amount', 'device_id', 'ip_country', 'description', 'is_fraud', 'created_at',
+        ]) }} as row_hash,
+        -- verdict of the row's own values (judged_transactions adds the references)
+        rejection_reason,
+        -- the raw row: whole on a row rejected here; on a row accepted here, which
+        -- judged_transactions may still reject, only the text values cleaning changed
+        case when rejection_reason is not null then raw_row end as raw_row,
+        case
+            when rejection_reason is null then {{ raw_row_changes(text_columns) }}
+        end as raw_row_changes,
         {{ dbt_loaded_at() }} as dbt_loaded_at
-    from verdicts
+    from judged
 
 )
 

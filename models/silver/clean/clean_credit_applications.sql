@@ -1,9 +1,18 @@
 {#
-    Every bronze credit_applications row, cleaned and judged: one row per bronze row. stg_credit_applications
-    keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A table,
-    rebuilt each run: every reader shares one verdict per row.
+    Every bronze credit_applications row, cleaned and judged by its own values and its
+    batch: one row per bronze row. rejection_reason is the first rule of the row's own
+    that it breaks, NULL when it breaks none; whether its customer and product are known
+    is judged after, in judged_credit_applications, which may still reject the row. It
+    reads nothing but its source and stg_batches, so it runs beside the other clean_*
+    models. A table, rebuilt each run. It keeps the whole raw row of the rows it rejects
+    and, of the others, only the text values cleaning changed (raw_row_changes), from
+    which judged_credit_applications rebuilds the raw row of a row it rejects.
 #}
+{#- bronze's text columns, the only ones cleaning changes -#}
+{%- set text_columns = [
+    'application_id', 'customer_id', 'product_id', 'decision', 'decision_reason',
+] %}
+
 with
 
 source as (
@@ -18,19 +27,7 @@ batches as (
     select
         batch_id,
         as_of
-    from {{ source('bronze', 'batches') }}
-
-),
-
-known_customers as (
-
-    select customer_id from {{ ref('registry_customers') }}
-
-),
-
-known_products as (
-
-    select product_id from {{ ref('registry_products') }}
+    from {{ ref('stg_batches') }}
 
 ),
 
@@ -58,6 +55,10 @@ cleaned as (
         ) as is_code_repaired,
         _batch_id as batch_id,
         _loaded_at as loaded_at,
+        -- the text values as bronze sent them, for raw_row_changes
+        {%- for column in text_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
         {{ raw_row_json('source') }} as raw_row
     from source
 
@@ -99,20 +100,10 @@ judged as (
             when
                 cleaned.decision_time < cleaned.application_time
                 then 'invalid_date_range'
-            when
-                cleaned.customer_id is not null and known_customers.customer_id is null
-                then 'orphan_customer'
-            when
-                cleaned.product_id is not null and known_products.product_id is null
-                then 'orphan_product'
         end as rejection_reason
     from cleaned
     left join batches
         on cleaned.batch_id = batches.batch_id
-    left join known_customers
-        on cleaned.customer_id = known_customers.customer_id
-    left join known_products
-        on cleaned.product_id = known_products.product_id
 
 ),
 
@@ -137,18 +128,6 @@ hashed as (
             'decision_time',
         ]) }} as row_hash
     from judged
-
-),
-
--- two accepted rows of one key in one load that say different things
--- (conflicting_duplicate): the later decision (decision_time) wins.
--- The same content twice is a duplicate, which staging removes
-verdicts as (
-
-    select
-        hashed.*,
-        {{ conflicting_duplicate_verdict('application_id', 'decision_time desc nulls last') }} as verdict
-    from hashed
 
 ),
 
@@ -178,11 +157,15 @@ final as (
         batch_id,
         loaded_at,
         row_hash,
-        -- verdict
-        verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when verdict is not null then raw_row end as raw_row
-    from verdicts
+        -- verdict of the row's own values (judged_credit_applications adds the references)
+        rejection_reason,
+        -- the raw row: whole on a row rejected here; on a row accepted here, which
+        -- judged_credit_applications may still reject, only the text values cleaning changed
+        case when rejection_reason is not null then raw_row end as raw_row,
+        case
+            when rejection_reason is null then {{ raw_row_changes(text_columns) }}
+        end as raw_row_changes
+    from hashed
 
 )
 

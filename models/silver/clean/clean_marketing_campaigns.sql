@@ -1,26 +1,24 @@
 {#
-    Every bronze marketing_campaigns row, cleaned and judged: one row per bronze row. stg_marketing_campaigns
-    keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A table,
-    rebuilt each run: every reader shares one verdict per row.
+    Every bronze marketing_campaigns row, cleaned and judged by its own values: one row
+    per bronze row. rejection_reason is the first rule of the row's own that it breaks,
+    NULL when it breaks none; whether its customer and offered product are known is
+    judged after, in judged_marketing_campaigns, which may still reject the row. It
+    reads nothing but its source, so it runs beside the other clean_* models. A table,
+    rebuilt each run. It keeps the whole raw row of the rows it rejects and, of the
+    others, only the text values cleaning changed (raw_row_changes), from which
+    judged_marketing_campaigns rebuilds the raw row of a row it rejects.
 #}
+{#- bronze's text columns, the only ones cleaning changes -#}
+{%- set text_columns = [
+    'campaign_id', 'campaign_name', 'campaign_type', 'channel', 'offer_product_id', 'customer_id',
+    'assignment_group',
+] %}
+
 with
 
 source as (
 
     select * from {{ source('bronze', 'marketing_campaigns') }}
-
-),
-
-known_customers as (
-
-    select customer_id from {{ ref('registry_customers') }}
-
-),
-
-known_products as (
-
-    select product_id from {{ ref('registry_products') }}
 
 ),
 
@@ -49,6 +47,10 @@ cleaned as (
         ) as is_code_repaired,
         _batch_id as batch_id,
         _loaded_at as loaded_at,
+        -- the text values as bronze sent them, for raw_row_changes
+        {%- for column in text_columns %}
+        {{ column }} as raw_{{ column }},
+        {%- endfor %}
         {{ raw_row_json('source') }} as raw_row
     from source
 
@@ -80,18 +82,8 @@ judged as (
             when
                 cleaned.end_date < cleaned.start_date
                 then 'invalid_date_range'
-            when
-                cleaned.customer_id is not null and known_customers.customer_id is null
-                then 'orphan_customer'
-            when
-                cleaned.offer_product_id is not null and known_products.product_id is null
-                then 'orphan_product'
         end as rejection_reason
     from cleaned
-    left join known_customers
-        on cleaned.customer_id = known_customers.customer_id
-    left join known_products
-        on cleaned.offer_product_id = known_products.product_id
 
 ),
 
@@ -116,19 +108,6 @@ hashed as (
             'conversion_value',
         ]) }} as row_hash
     from judged
-
-),
-
--- two accepted rows of one key in one load that say different things
--- (conflicting_duplicate): no column says which came later, so the content hash
--- decides and the other is rejected.
--- The same content twice is a duplicate, which staging removes
-verdicts as (
-
-    select
-        hashed.*,
-        {{ conflicting_duplicate_verdict('campaign_id, customer_id') }} as verdict
-    from hashed
 
 ),
 
@@ -158,11 +137,15 @@ final as (
         batch_id,
         loaded_at,
         row_hash,
-        -- verdict
-        verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns
-        case when verdict is not null then raw_row end as raw_row
-    from verdicts
+        -- verdict of the row's own values (judged_marketing_campaigns adds the references)
+        rejection_reason,
+        -- the raw row: whole on a row rejected here; on a row accepted here, which
+        -- judged_marketing_campaigns may still reject, only the text values cleaning changed
+        case when rejection_reason is not null then raw_row end as raw_row,
+        case
+            when rejection_reason is null then {{ raw_row_changes(text_columns) }}
+        end as raw_row_changes
+    from hashed
 
 )
 

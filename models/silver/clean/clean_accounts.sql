@@ -1,26 +1,17 @@
 {#
-    Every bronze accounts row, cleaned and judged: one row per bronze row. stg_accounts
-    keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A table,
-    rebuilt each run: every reader shares one verdict per row.
+    Every bronze accounts row, cleaned and judged by its own values: one row per bronze
+    row. An account is rejected only for a missing key or an oversized identifier, so
+    this verdict is final: registry_accounts reads the accepted rows, rejected_rows the
+    others with their raw row. Whether its customer and product are known is judged
+    after, in judged_accounts, against the registries. It reads nothing but its source,
+    so it runs beside the other clean_* models. A table, rebuilt each run: every reader
+    shares one verdict per row.
 #}
 with
 
 source as (
 
     select * from {{ source('bronze', 'accounts') }}
-
-),
-
-known_customers as (
-
-    select customer_id from {{ ref('registry_customers') }}
-
-),
-
-known_products as (
-
-    select product_id from {{ ref('registry_products') }}
 
 ),
 
@@ -96,8 +87,6 @@ judged as (
 
     select
         checked.*,
-        case when checked.customer_id is not null then known_customers.customer_id is not null end as is_customer_known,
-        case when checked.product_id is not null then known_products.product_id is not null end as is_product_known,
         case
             when {{ id_too_long(['checked.account_id', 'checked.customer_id', 'checked.product_id']) }}
                 then 'value_too_long'
@@ -106,10 +95,6 @@ judged as (
                 then 'missing_required_field'
         end as rejection_reason
     from checked
-    left join known_customers
-        on checked.customer_id = known_customers.customer_id
-    left join known_products
-        on checked.product_id = known_products.product_id
 
 ),
 
@@ -135,8 +120,6 @@ final as (
         updated_at,
         -- flags
         is_complete,
-        is_customer_known,
-        is_product_known,
         is_code_repaired,
         -- lineage
         batch_id,

@@ -1,8 +1,10 @@
 {#
-    Every bronze products row, cleaned and judged: one row per bronze row. stg_products
-    keeps the accepted rows (rejection_reason is null) and deduplicates them;
-    rejected_rows keeps the others with their raw row. A table,
-    rebuilt each run: every reader shares one verdict per row.
+    Every bronze products row, cleaned and judged: one row per bronze row. A product
+    refers to no other table, so its own values decide and this is its final verdict:
+    registry_products and stg_products read the accepted rows (rejection_reason is
+    null), rejected_rows keeps the others with their raw row. It reads nothing but its
+    source, so it runs beside the other clean_* models. A table, rebuilt each run: every
+    reader shares one verdict per row.
 #}
 with
 

@@ -1,0 +1,182 @@
+{#
+    Every row of clean_transactions with its final verdict. A row its own values
+    accepted is judged against what it refers to, in this order: an account silver never
+    staged (orphan_account: not in registry_accounts), a customer silver never staged
+    (orphan_customer: not in registry_customers), a day before the account's opening
+    date, the earliest any extract gave (before_account_opened: registry_accounts). A
+    fault of the row's own keeps the reason clean_transactions gave it, so it always
+    comes first. An unknown merchant is a flag (is_merchant_known = false), not a
+    rejection. Then the rows of one key and load still accepted are compared
+    (conflicting_duplicate: the latest record, created_at, wins; the same content twice is
+    a duplicate, which staging removes). stg_transactions keeps the accepted rows and
+    deduplicates them; rejected_rows keeps the others with their raw row. A table every
+    reader shares, so each row has one verdict.
+
+    Incremental: the rows of each load are judged once, when clean_transactions has
+    cleaned them (its loaded_at, in commit order, so `>` on the newest load held misses
+    none). The registries only grow (an account's opening date only moves earlier), so
+    the verdicts that can change later are the orphan ones (the parent may arrive),
+    before_account_opened (the opening date may be corrected to an earlier day) and an
+    unknown merchant: those held rows are judged again on every run, from their held
+    columns (the verdict of their own values is their held reason when it is one of
+    those rules, else none; a rule of their own is never judged again). The post-hook
+    drops the rows of loads clean_transactions no longer holds (a reloaded batch), so the
+    table always equals what a full refresh builds.
+#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['natural_key', 'loaded_at', 'row_hash'],
+        on_schema_change='fail',
+        indexes=[{'columns': ['natural_key']}, {'columns': ['loaded_at']}, {'columns': ['dbt_loaded_at']}],
+        post_hook=[
+            "{{ delete_rows_of_withdrawn_loads(this, ref('clean_transactions'), 'batch_id', 'loaded_at') }}",
+        ],
+    )
+}}
+
+{%- set columns = [
+    'transaction_id', 'account_id', 'customer_id', 'merchant_id', 'transaction_time', 'amount',
+    'currency', 'transaction_type', 'channel', 'card_present', 'status', 'decline_reason',
+    'fee_amount', 'device_id', 'ip_country', 'description', 'is_fraud', 'created_at',
+] %}
+{%- set judged_columns = ['natural_key'] + columns + ['is_code_repaired', 'batch_id', 'loaded_at', 'row_hash'] %}
+
+with
+
+cleaned as (
+
+    select
+        {%- for column in judged_columns %}
+        {{ column }},
+        {%- endfor %}
+        rejection_reason,
+        raw_row,
+        raw_row_changes
+    from {{ ref('clean_transactions') }}
+    {% if is_incremental() %}
+    where {{ after_newest_held_load('loaded_at') }}
+
+    union all
+
+    -- held rows whose verdict a grown registry can change: orphans, rows dated before
+    -- their account's opening date, and unknown merchants
+    select
+        {%- for column in judged_columns %}
+        {{ column }},
+        {%- endfor %}
+        case
+            when
+                rejection_reason in (
+                    {%- for reason in silver_value_rejection_reasons() %}
+                    '{{ reason }}'{% if not loop.last %},{% endif %}
+                    {%- endfor %}
+                )
+                then rejection_reason
+        end as rejection_reason,
+        raw_row,
+        -- not kept: a held row keeps its raw row only when it was rejected
+        cast(null as jsonb) as raw_row_changes
+    from {{ this }}
+    where
+        rejection_reason in ('orphan_account', 'orphan_customer', 'before_account_opened')
+        or is_merchant_known = false
+    {% endif %}
+
+),
+
+known_accounts as (
+
+    select
+        account_id,
+        opened_date
+    from {{ ref('registry_accounts') }}
+
+),
+
+known_customers as (
+
+    select customer_id from {{ ref('registry_customers') }}
+
+),
+
+known_merchants as (
+
+    select merchant_id from {{ ref('registry_merchants') }}
+
+),
+
+judged as (
+
+    select
+        {%- for column in judged_columns %}
+        cleaned.{{ column }},
+        {%- endfor %}
+        cleaned.raw_row,
+        cleaned.raw_row_changes,
+        case
+            when cleaned.merchant_id is not null then known_merchants.merchant_id is not null
+        end as is_merchant_known,
+        case
+            -- a fault of the row's own comes first
+            when cleaned.rejection_reason is not null
+                then cleaned.rejection_reason
+            when
+                cleaned.account_id is not null and known_accounts.account_id is null
+                then 'orphan_account'
+            when
+                cleaned.customer_id is not null and known_customers.customer_id is null
+                then 'orphan_customer'
+            when
+                cast(cleaned.transaction_time as date) < known_accounts.opened_date
+                then 'before_account_opened'
+        end as rejection_reason
+    from cleaned
+    left join known_accounts
+        on cleaned.account_id = known_accounts.account_id
+    left join known_customers
+        on cleaned.customer_id = known_customers.customer_id
+    left join known_merchants
+        on cleaned.merchant_id = known_merchants.merchant_id
+
+),
+
+-- two accepted rows of one key in one load that say different things (conflicting_duplicate):
+-- the latest record (created_at) wins
+verdicts as (
+
+    select
+        judged.*,
+        {{ conflicting_duplicate_verdict('transaction_id', 'created_at desc') }} as verdict
+    from judged
+
+),
+
+final as (
+
+    select
+        -- keys (cut to the identifier limit: a rejected oversized id must still fit the index)
+        natural_key,
+        -- attributes
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        -- flags
+        is_merchant_known,
+        is_code_repaired,
+        -- lineage
+        batch_id,
+        loaded_at,
+        row_hash,
+        -- verdict
+        verdict as rejection_reason,
+        -- the raw row is what a rejected row is kept for; accepted rows have their columns.
+        -- A row accepted by clean_transactions brings only the text values cleaning changed
+        case when verdict is not null then coalesce(raw_row, {{ raw_row_rebuilt(columns) }}) end as raw_row,
+        {{ dbt_loaded_at() }} as dbt_loaded_at
+    from verdicts
+
+)
+
+select * from final
