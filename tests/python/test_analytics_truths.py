@@ -376,10 +376,10 @@ def test_reference_queries_run_unchanged(conn, query):
         cur.fetchall()
 
 
-def test_high_churn_risk_query_returns_rows(conn):
-    with conn.cursor() as cur:
-        cur.execute(REFERENCE_QUERIES[0])
-        assert cur.fetchall(), "no customer above 0.7 churn risk"
+# That the first reference query (churn risk above 0.7) returns current customers worth
+# keeping is checked on the default data: test_ml.py,
+# test_high_churn_risk_query_returns_valuable_current_customers. On this small data set a
+# calibrated two-month churn probability above 0.7 may or may not occur.
 
 
 def test_realtime_is_relative_to_the_newest_event(conn):
