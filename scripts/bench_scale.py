@@ -33,6 +33,7 @@ from pathlib import Path
 
 from scripts import db
 from scripts.bench_dbt import build_breakdown
+from scripts.bench_reports import scalar
 from scripts.cli import UserError, add_logging_args, run, setup_logging
 from scripts.connection import ConnectionSettings, autocommit_connection
 from scripts.connection import data_dir as server_dir
@@ -173,10 +174,9 @@ def batch_rows(data_dir: Path) -> int:
     return int(sum(json.loads((newest / "batch.json").read_text())["tables"].values()))
 
 
-def scalar(settings: ConnectionSettings, query: str) -> int:
+def staged_transactions(settings: ConnectionSettings) -> int:
     with autocommit_connection(settings) as conn, conn.cursor() as cur:
-        cur.execute(query)
-        return int(cur.fetchone()[0] or 0)
+        return int(scalar(cur, "select count(*) from bronze.transactions"))
 
 
 def schema_sizes(settings: ConnectionSettings) -> dict[str, float]:
@@ -213,7 +213,6 @@ def run_scale(args: argparse.Namespace, transactions: int) -> ScaleResult:
     result = ScaleResult(transactions=transactions, customers=customers)
     runner = Runner(result, env, postmaster_pid(settings))
     python, dbt = sys.executable, dbt_executable()
-    staged = "select count(*) from bronze.transactions"
 
     runner.step(
         "generate",
@@ -227,7 +226,7 @@ def run_scale(args: argparse.Namespace, transactions: int) -> ScaleResult:
     )  # fmt: skip
     initial_rows = batch_rows(data_dir)
     runner.step("load", [python, "-m", "scripts.load", "--data-dir", str(data_dir)], initial_rows)
-    bronze_transactions = scalar(settings, staged)
+    bronze_transactions = staged_transactions(settings)
     runner.step(
         "full build",
         [dbt, "build", "--full-refresh", "--quiet", *DATA_ONLY],
