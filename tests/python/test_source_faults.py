@@ -7,7 +7,8 @@ source that sends such data would):
 - b0001: an account with a blank opening date and an orphan owner, and a customer with a
   blank segment, both corrected by b0002 without a new updated_at;
 - b0002: a transaction dated 1900-01-01, one before its account opened, one with an 8 KB id, two rows of one id with
-  different content (and a fraud alert sent open and resolved), a -0.00 amount the generator did not plant, and two rows the
+  different content (and a fraud alert sent open and resolved), two more whose losing row names a merchant no extract
+  sent (silver judges such rows again on every run), a -0.00 amount the generator did not plant, and two rows the
   loader cannot store (a NUL byte, an amount of 1e300);
 - b0003: an account re-sent with an older updated_at than the version already held.
 
@@ -45,6 +46,8 @@ PRE_DATA = "TXNFAULT0001"
 CONFLICT = "TXNFAULT0003"
 NEGATIVE_ZERO = "TXNFAULT0004"
 BEFORE_OPENING = "TXNFAULT0007"
+MERCHANT_CONFLICT = "TXNFAULT0008"
+UNKNOWN_MERCHANT = "MERFAULT0001"
 ALERT_CONFLICT = "ALTFAULT0001"
 
 
@@ -152,6 +155,8 @@ def plant_bad_transactions(data_dir: Path) -> None:
         variant(OVERSIZED_ID),
         variant(CONFLICT, amount="-10.00"),
         variant(CONFLICT, amount="-99.00", created_at=recorded_later),
+        variant(MERCHANT_CONFLICT, amount="-20.00", merchant_id=UNKNOWN_MERCHANT),
+        variant(MERCHANT_CONFLICT, amount="-30.00", created_at=recorded_later),
         variant(NEGATIVE_ZERO, amount="-0.00"),
     ]
     accounts = BatchFile(data_dir, "b0002", "accounts")
@@ -288,6 +293,7 @@ def test_each_bad_event_is_rejected_with_its_reason(fconn):
             (PRE_DATA, "before_data_start"),
             (OVERSIZED_ID[:64], "value_too_long"),
             (CONFLICT, "conflicting_duplicate"),
+            (MERCHANT_CONFLICT, "conflicting_duplicate"),
             (NEGATIVE_ZERO, "invalid_amount"),
             (BEFORE_OPENING, "before_account_opened"),
         ]
@@ -296,6 +302,14 @@ def test_each_bad_event_is_rejected_with_its_reason(fconn):
         fconn, "select amount from silver.stg_transactions where transaction_id = %s", CONFLICT
     )
     assert float(kept) == -99.00, "the conflicting row recorded last wins"
+    # the losing row is judged again on later runs (its merchant is unknown): its rival
+    # must be judged with it, or both end up accepted
+    kept = scalar(
+        fconn,
+        "select amount from silver.stg_transactions where transaction_id = %s",
+        MERCHANT_CONFLICT,
+    )
+    assert float(kept) == -30.00, "the conflicting row recorded last wins on every run"
 
 
 def test_unstorable_rows_are_quarantined_and_reconciliation_balances(fconn):

@@ -17,8 +17,9 @@
     none). The registries only grow (an account's opening date only moves earlier), so
     the verdicts that can change later are the orphan ones (the parent may arrive),
     before_account_opened (the opening date may be corrected to an earlier day) and an
-    unknown merchant: those held rows are judged again on every run, from their held
-    columns (the verdict of their own values is their held reason when it is one of
+    unknown merchant: those held rows are judged again on every run, together with
+    every row of their key and load (a row that becomes accepted is compared with the
+    rows accepted beside it, as a full refresh compares them), from their held columns (the verdict of their own values is their held reason when it is one of
     those rules, else none; a rule of their own is never judged again). The post-hook
     drops the rows of loads clean_transactions no longer holds (a reloaded batch), so the
     table always equals what a full refresh builds.
@@ -60,8 +61,9 @@ cleaned as (
 
     union all
 
-    -- held rows whose verdict a grown registry can change: orphans, rows dated before
-    -- their account's opening date, and unknown merchants
+    -- held rows whose verdict a grown registry can change (orphans, rows dated before
+    -- their account's opening date, and unknown merchants), with every other row of
+    -- their key and load: a row that becomes accepted must be compared with its rivals
     select
         {%- for column in judged_columns %}
         {{ column }},
@@ -78,10 +80,18 @@ cleaned as (
         raw_row,
         -- not kept: a held row keeps its raw row only when it was rejected
         cast(null as jsonb) as raw_row_changes
-    from {{ this }}
-    where
-        rejection_reason in ('orphan_account', 'orphan_customer', 'before_account_opened')
-        or is_merchant_known = false
+    from {{ this }} as held
+    where exists (
+        select 1
+        from {{ this }} as reopened
+        where
+            (
+                reopened.rejection_reason in ('orphan_account', 'orphan_customer', 'before_account_opened')
+                or reopened.is_merchant_known = false
+            )
+            and reopened.natural_key = held.natural_key
+            and reopened.loaded_at = held.loaded_at
+    )
     {% endif %}
 
 ),
