@@ -100,7 +100,9 @@
     1M account snapshot, measured. Sampled, it takes under a second on 13M rows.
 #}
 {% macro analyze_incremental() -%}
-    {%- if model.config.materialized == 'incremental' -%}
+    {#- a model whose readers no statistics would help opts out: meta analyze_after_write -#}
+    {%- if model.config.materialized == 'incremental'
+        and model.config.get('meta', {}).get('analyze_after_write', true) -%}
         {{ adapter.dispatch('analyze_relation')(this) }}
     {%- endif -%}
 {%- endmacro %}

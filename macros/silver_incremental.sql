@@ -37,26 +37,40 @@
 
 {#
     delete_rows_of_withdrawn_loads: post-hook of incremental per-row models. Removes the
-    rows of loads the upstream relation no longer holds: the loader replaces a reloaded
-    batch's rows (a new _loaded_at), and a full refresh would not find the old ones.
-    clean_transactions checks against bronze (_batch_id, _loaded_at), judged_transactions
-    against clean_transactions (batch_id, loaded_at), whose own post-hook ran before.
-    Loads are few, so the anti-join reads one distinct list and the held load columns.
+    rows of loads bronze no longer holds (a reloaded batch's earlier load), which a full
+    refresh would not find. The loader stamps every row of a load and the batch's row in
+    bronze.batches with the same transaction time, one per load, so a held loaded_at that
+    stg_batches does not list is a withdrawn load. The loads held are found by a loose
+    scan of the loaded_at index (one probe per load), so the check costs the same however
+    many rows the model holds; a model that reads the whole history here pays for it on
+    every run, new data or not.
 #}
-{% macro delete_rows_of_withdrawn_loads(
-    target_relation, upstream_relation, batch_column='_batch_id', loaded_at_column='_loaded_at'
-) -%}
+{% macro delete_rows_of_withdrawn_loads(target_relation, loaded_at_column='loaded_at') -%}
+    with recursive held_loads as (
+
+        select min({{ loaded_at_column }}) as loaded_at
+        from {{ target_relation }}
+        union all
+        select (
+            select min(later.{{ loaded_at_column }})
+            from {{ target_relation }} as later
+            where later.{{ loaded_at_column }} > held_loads.loaded_at
+        ) as loaded_at
+        from held_loads
+        where held_loads.loaded_at is not null
+
+    )
+
     delete from {{ target_relation }} as held
-    where not exists (
-        select 1
-        from (
-            select distinct
-                upstream_rows.{{ batch_column }} as batch_id,
-                upstream_rows.{{ loaded_at_column }} as loaded_at
-            from {{ upstream_relation }} as upstream_rows
-        ) as loads
+    where held.{{ loaded_at_column }} in (
+        select held_loads.loaded_at
+        from held_loads
         where
-            loads.batch_id = held.batch_id
-            and loads.loaded_at = held.loaded_at
+            held_loads.loaded_at is not null
+            and not exists (
+                select 1
+                from {{ ref('stg_batches') }} as loads
+                where loads.loaded_at = held_loads.loaded_at
+            )
     )
 {%- endmacro %}

@@ -120,6 +120,15 @@ def test_loads_each_batch_once_and_stamps_the_batch(tmp_path, empty_bronze, load
         assert cur.fetchone()[0] == 2
         cur.execute("select batch_id, as_of::date::text from bronze.batches order by 1")
         assert cur.fetchall() == [("b0001", "2023-12-31"), ("b0002", "2023-12-31")]
+        # silver finds a reloaded batch's earlier load by this: every row's load time is
+        # its batch's loaded_at, the reload's for a reloaded batch
+        cur.execute(
+            "select count(*) from bronze.transactions as row "
+            "left join bronze.batches as batch "
+            "on row._batch_id = batch.batch_id and row._loaded_at = batch.loaded_at "
+            "where batch.batch_id is null"
+        )
+        assert cur.fetchone()[0] == 0, "every row's (_batch_id, _loaded_at) is its batch's load"
 
 
 def test_load_times_follow_the_load_lock(tmp_path, empty_bronze, loader_env):

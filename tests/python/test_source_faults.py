@@ -10,7 +10,9 @@ source that sends such data would):
   different content (and a fraud alert sent open and resolved), two more whose losing row names a merchant no extract
   sent (silver judges such rows again on every run), a -0.00 amount the generator did not plant, and two rows the
   loader cannot store (a NUL byte, an amount of 1e300);
-- b0003: an account re-sent with an older updated_at than the version already held.
+- b0003: an account re-sent with an older updated_at than the version already held; after
+  its build, b0003 is re-sent without one of its transactions and reloaded (the rows of
+  its first load must leave silver and gold).
 
 Every build must exit 0, the bad rows must be explained (silver.rejected_rows or
 bronze.load_quarantine), reconciliation must balance, gold must agree with the extracts
@@ -59,6 +61,7 @@ class Planted:
     true_segment: str
     stale_account: str
     held_updated_at: str
+    withdrawn_transaction: str = ""
 
 
 class BatchFile:
@@ -214,6 +217,25 @@ def plant_stale_resend(data_dir: Path, planted: Planted) -> Planted:
     return replace(planted, stale_account=account, held_updated_at=newer[account])
 
 
+def plant_withdrawn_transaction(data_dir: Path, planted: Planted) -> Planted:
+    """b0003 is sent again without one approved purchase that no alert names."""
+    transactions = BatchFile(data_dir, "b0003", "transactions")
+    alerted = {
+        row[1]
+        for batch in ("b0001", "b0002", "b0003")
+        for row in BatchFile(data_dir, batch, "fraud_alerts").rows
+    }
+    kind, status = transactions.column("transaction_type"), transactions.column("status")
+    withdrawn = next(
+        row
+        for row in transactions.rows
+        if row[kind] == "purchase" and row[status] == "approved" and row[0] not in alerted
+    )
+    transactions.rows.remove(withdrawn)
+    transactions.save()
+    return replace(planted, withdrawn_transaction=withdrawn[0])
+
+
 @dataclass
 class FaultedWarehouse:
     settings: ConnectionSettings
@@ -262,6 +284,11 @@ def faulted(tmp_path_factory: pytest.TempPathFactory) -> FaultedWarehouse:
     for batch in ("b0001", "b0002", "b0003"):
         run_module("scripts.load", "--data-dir", str(data_dir), "--batch", batch, *quiet, env=env)
         exit_codes.append(build("build"))
+    planted = plant_withdrawn_transaction(data_dir, planted)
+    run_module(
+        "scripts.load", "--data-dir", str(data_dir), "--batch", "b0003", "--reload", *quiet, env=env
+    )
+    exit_codes.append(build("build"))
     layers = ("silver", "gold")
     with autocommit_connection(settings) as conn:
         incremental = table_fingerprints(conn, layers)
@@ -277,7 +304,22 @@ def fconn(faulted: FaultedWarehouse) -> psycopg2.extensions.connection:
 
 
 def test_every_build_is_green_with_the_faults_in_bronze(faulted):
-    assert faulted.build_exit_codes == [0, 0, 0]
+    assert faulted.build_exit_codes == [0, 0, 0, 0]
+
+
+def test_a_reloaded_batch_replaces_its_earlier_load(fconn, faulted):
+    withdrawn = faulted.planted.withdrawn_transaction
+    for table in ("silver.clean_transactions", "silver.judged_transactions"):
+        stale = scalar(
+            fconn,
+            f"select count(*) from {table} as held left join bronze.batches as batch "
+            "on held.batch_id = batch.batch_id and held.loaded_at = batch.loaded_at "
+            "where batch.batch_id is null",
+        )
+        assert stale == 0, f"{table} keeps rows of a withdrawn load"
+    for table in ("silver.stg_transactions", "gold.fact_transactions"):
+        kept = scalar(fconn, f"select count(*) from {table} where transaction_id = %s", withdrawn)
+        assert kept == 0, f"{table} keeps {withdrawn}, which the reloaded batch no longer sends"
 
 
 def test_each_bad_event_is_rejected_with_its_reason(fconn):

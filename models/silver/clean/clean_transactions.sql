@@ -11,8 +11,8 @@
     Incremental: each load is cleaned once, when it arrives (bronze stamps _loaded_at in
     commit order, so `>` on the newest load held misses none). Nothing here depends on
     another table, so a row's verdict never changes and nothing held is read again. The
-    post-hook drops the rows of loads bronze no longer holds (a reloaded batch), so the
-    table always equals what a full refresh builds.
+    post-hook drops the rows of loads stg_batches no longer lists (a reloaded batch), so
+    the table always equals what a full refresh builds.
 #}
 {{
     config(
@@ -20,9 +20,12 @@
         incremental_strategy='append',
         on_schema_change='fail',
         indexes=[{'columns': ['loaded_at']}, {'columns': ['dbt_loaded_at']}],
-        post_hook=["{{ delete_rows_of_withdrawn_loads(this, source('bronze', 'transactions')) }}"],
+        post_hook=["{{ delete_rows_of_withdrawn_loads(this) }}"],
+        meta={'analyze_after_write': false},
     )
 }}
+{#- no statistics refresh after a write: its one reader selects new loads through the
+    loaded_at index, which fresh statistics would not change (macros/latest_write.sql) -#}
 
 {#- bronze's text columns, the only ones cleaning changes -#}
 {%- set text_columns = [

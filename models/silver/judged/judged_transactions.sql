@@ -21,7 +21,7 @@
     every row of their key and load (a row that becomes accepted is compared with the
     rows accepted beside it, as a full refresh compares them), from their held columns (the verdict of their own values is their held reason when it is one of
     those rules, else none; a rule of their own is never judged again). The post-hook
-    drops the rows of loads clean_transactions no longer holds (a reloaded batch), so the
+    drops the rows of loads stg_batches no longer lists (a reloaded batch), so the
     table always equals what a full refresh builds.
 #}
 {{
@@ -32,11 +32,12 @@
         on_schema_change='fail',
         indexes=[{'columns': ['natural_key']}, {'columns': ['loaded_at']}, {'columns': ['dbt_loaded_at']}],
         post_hook=[
-            "{{ delete_rows_of_withdrawn_loads(this, ref('clean_transactions'), 'batch_id', 'loaded_at') }}",
+            "{{ delete_rows_of_withdrawn_loads(this) }}",
         ],
     )
 }}
 
+-- depends_on: {{ ref('stg_batches') }} (the post-hook's list of loads)
 {%- set columns = [
     'transaction_id', 'account_id', 'customer_id', 'merchant_id', 'transaction_time', 'amount',
     'currency', 'transaction_type', 'channel', 'card_present', 'status', 'decline_reason',
