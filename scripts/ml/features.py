@@ -119,20 +119,36 @@ def query_frame(conn: psycopg2.extensions.connection, query: str) -> pd.DataFram
     return frame
 
 
-def fraud_frame(conn: psycopg2.extensions.connection) -> pd.DataFrame:
-    """Every transaction with its fraud features and label, in time order."""
-    columns = ", ".join(
-        [
-            "transaction_id",
-            "month_start_date",
-            "transaction_at",
-            *FRAUD_FEATURES.columns,
-            "is_fraud",
-        ]
-    )
+FRAUD_COLUMNS = (
+    "transaction_id",
+    "month_start_date",
+    "transaction_at",
+    *FRAUD_FEATURES.columns,
+    "is_fraud",
+)
+
+
+def fraud_months(conn: psycopg2.extensions.connection) -> pd.DataFrame:
+    """Per month of transactions: its rows, fraud rows, first and last transaction time."""
     return query_frame(
         conn,
-        f"select {columns} from gold.features_transaction_risk "
+        "select month_start_date, count(*) as rows, "
+        "sum(case when is_fraud then 1 else 0 end) as fraud_rows, "
+        "min(transaction_at) as first_at, max(transaction_at) as last_at "
+        "from gold.features_transaction_risk group by month_start_date order by month_start_date",
+    )
+
+
+def fraud_month_frame(conn: psycopg2.extensions.connection, month: pd.Timestamp) -> pd.DataFrame:
+    """One month's transactions with their fraud features and label, in time order (read
+    through the transaction_date index, so scoring holds one month in memory at a time)."""
+    first_day = month.date().isoformat()
+    return query_frame(
+        conn,
+        f"select {', '.join(FRAUD_COLUMNS)} from gold.features_transaction_risk "
+        f"where transaction_date >= date '{first_day}' "
+        f"and transaction_date < date '{first_day}' + interval '1 month' "
+        f"and month_start_date = date '{first_day}' "
         "order by transaction_at, transaction_id",
     )
 

@@ -12,6 +12,7 @@ scores), test on the last months. Every transaction gets a score; data_split say
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ from sklearn.model_selection import GroupKFold
 from scripts.ml.evaluation import binary_metrics, threshold_for_precision
 from scripts.ml.features import FRAUD_FEATURES
 from scripts.ml.registry import ModelCard
-from scripts.ml.split import split_months
+from scripts.ml.split import MonthSplit, split_months
 
 log = logging.getLogger("financial_analytics.ml.fraud")
 
@@ -40,6 +41,9 @@ class FraudConfig:
     min_samples_leaf: int = 10
     l2_regularization: float = 1.0
     random_state: int = 42
+    # above this many rows in the training months, train on a uniform sample of them
+    # (memory and time stay bounded; every transaction is still scored)
+    max_train_rows: int = 2_000_000
 
     def estimator(self) -> HistGradientBoostingClassifier:
         return HistGradientBoostingClassifier(
@@ -78,38 +82,114 @@ def out_of_fold_scores(
     return np.round(scores, 6)
 
 
-def train_and_score(frame: pd.DataFrame, config: FraudConfig | None = None) -> FraudResult:
-    config = config or FraudConfig()
-    split = split_months(frame["month_start_date"], config.test_months, validation_months=1)
-    part = split.part(frame["month_start_date"])
-    train = np.isin(part, ["fit", "validation"])
-    test = part == "test"
-    x = FRAUD_FEATURES.matrix(frame)
-    y = frame[FRAUD_FEATURES.label].astype(bool).to_numpy()
-    if y[train].sum() < 10:
-        raise ValueError(f"too few fraud cases in the training window ({int(y[train].sum())})")
+MonthReader = Callable[[pd.Timestamp], pd.DataFrame]
+ScoreWriter = Callable[[pd.DataFrame], None]
 
-    oof = out_of_fold_scores(x[train], y[train], frame.loc[train, "month_start_date"], config)
-    threshold = round(threshold_for_precision(y[train], oof, config.target_precision), 6)
-    model = config.estimator().fit(x[train], y[train])
-    score = np.round(model.predict_proba(x)[:, 1], 6)
-    metrics = {
-        "train_out_of_fold": binary_metrics(y[train], oof, threshold).to_dict(),
-        "train": binary_metrics(y[train], score[train], threshold).to_dict(),
-        "test": binary_metrics(y[test], score[test], threshold).to_dict(),
-    }
-    result = metrics["test"]
-    log.debug(
-        "fraud: test ROC-AUC %s, precision %s, recall %s at threshold %.4f (%d test rows, %d fraud)",
-        result["roc_auc"],
-        result["precision"],
-        result["recall"],
-        threshold,
-        result["rows"],
-        result["positives"],
+
+def training_rows(frame: pd.DataFrame, share: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Every row when share is 1, else a uniform random share of them (in their order):
+    the fraud rate, and so the threshold's precision, stay those of the data."""
+    if share >= 1.0:
+        return frame
+    return frame[rng.random(len(frame)) < share]
+
+
+def train_and_score(frame: pd.DataFrame, config: FraudConfig | None = None) -> FraudResult:
+    """The model on a data set held in memory: train_and_score_by_month over its months."""
+    months = frame.groupby("month_start_date").agg(
+        rows=("transaction_id", "size"),
+        fraud_rows=("is_fraud", "sum"),
+        first_at=("transaction_at", "min"),
+        last_at=("transaction_at", "max"),
     )
-    last_day = pd.Timestamp(frame["transaction_at"].max()).date()
-    card = ModelCard(
+    written: list[pd.DataFrame] = []
+    card = train_and_score_by_month(
+        months.reset_index(),
+        lambda month: frame[frame["month_start_date"] == month].reset_index(drop=True),
+        written.append,
+        config,
+    )
+    return FraudResult(scores=pd.concat(written, ignore_index=True), card=card)
+
+
+def train_and_score_by_month(
+    months: pd.DataFrame,
+    read_month: MonthReader,
+    write_scores: ScoreWriter,
+    config: FraudConfig | None = None,
+) -> ModelCard:
+    """Train on the months before the test window and score every month, one at a time.
+
+    ``months`` has one row per month (month_start_date, rows, fraud_rows, first_at,
+    last_at). Memory is bounded by the training rows (at most ``max_train_rows``: above
+    it, a uniform sample of every training month) and by one month of scoring; scores go
+    to ``write_scores`` month by month, labels and scores stay for the metrics.
+    """
+    config = config or FraudConfig()
+    split = split_months(months["month_start_date"], config.test_months, validation_months=1)
+    train_months = split.fit_months + split.validation_months
+    available = int(months.loc[months["month_start_date"].isin(train_months), "rows"].sum())
+    share = min(1.0, config.max_train_rows / available) if available else 1.0
+    rng = np.random.default_rng(config.random_state)
+    train = pd.concat(
+        [training_rows(read_month(month), share, rng) for month in train_months], ignore_index=True
+    )
+    x = FRAUD_FEATURES.matrix(train)
+    y = train[FRAUD_FEATURES.label].astype(bool).to_numpy()
+    if y.sum() < 10:
+        raise ValueError(f"too few fraud cases in the training window ({int(y.sum())})")
+    log.info(
+        "fraud: training on %s of %s rows of %d months (%.0f%%)",
+        f"{len(train):,}", f"{available:,}", len(train_months), 100 * share,
+    )  # fmt: skip
+    oof = out_of_fold_scores(x, y, train["month_start_date"], config)
+    threshold = round(threshold_for_precision(y, oof, config.target_precision), 6)
+    model = config.estimator().fit(x, y)
+    card = _card(months, split, config, share, len(train))
+    del train, x
+
+    labels, scores, tested = [], [], []
+    for number, month in enumerate(months["month_start_date"], start=1):
+        frame = read_month(month)
+        score = np.round(model.predict_proba(FRAUD_FEATURES.matrix(frame))[:, 1], 6)
+        is_test = month in split.test_months
+        write_scores(
+            pd.DataFrame(
+                {
+                    "transaction_id": frame["transaction_id"].to_numpy(),
+                    "fraud_score": score,
+                    "is_flagged": score >= threshold,
+                    "threshold": threshold,
+                    "data_split": "test" if is_test else "train",
+                    "model_version": card.model_version,
+                }
+            )
+        )
+        labels.append(frame[FRAUD_FEATURES.label].astype(bool).to_numpy())
+        scores.append(score)
+        tested.append(np.full(len(frame), is_test))
+        log.debug("fraud: scored month %d of %d (%s rows)", number, len(months), f"{len(frame):,}")
+    labels_all, scores_all, test = (np.concatenate(parts) for parts in (labels, scores, tested))
+    card.metrics = {
+        "train_out_of_fold": binary_metrics(y, oof, threshold).to_dict(),
+        "train": binary_metrics(labels_all[~test], scores_all[~test], threshold).to_dict(),
+        "test": binary_metrics(labels_all[test], scores_all[test], threshold).to_dict(),
+    }
+    return card
+
+
+def _card(
+    months: pd.DataFrame, split: MonthSplit, config: FraudConfig, share: float, train_rows: int
+) -> ModelCard:
+    """The model card before its metrics (the version depends on the data, not on them)."""
+    sample = (
+        f"; trained on a uniform random {share:.1%} of the training rows ({train_rows:,}, the "
+        f"max_train_rows cap), every transaction scored"
+        if share < 1.0
+        else ""
+    )
+    last_at = pd.Timestamp(months["last_at"].max())
+    return ModelCard(
         model_name=MODEL_NAME,
         algorithm="sklearn.ensemble.HistGradientBoostingClassifier",
         purpose="Probability that a transaction is confirmed fraud, scored at transaction time.",
@@ -117,18 +197,19 @@ def train_and_score(frame: pd.DataFrame, config: FraudConfig | None = None) -> F
         features=FRAUD_FEATURES.columns,
         params=asdict(config),
         train_window=split.train_window(),
-        test_window=split.test_window(last_day),
+        test_window=split.test_window(last_at.date()),
         split=(
             f"by month: train on the first {len(split.fit_months) + 1} months, threshold from "
             f"their out-of-fold scores (folds = whole months, precision >= "
-            f"{config.target_precision}), test on the last {config.test_months}"
+            f"{config.target_precision}), test on the last {config.test_months}{sample}"
         ),
-        metrics=metrics,
+        metrics={},
         data={
-            "rows": len(frame),
-            "fraud_rows": int(y.sum()),
-            "first_transaction": str(frame["transaction_at"].min()),
-            "last_transaction": str(frame["transaction_at"].max()),
+            "rows": int(months["rows"].sum()),
+            "fraud_rows": int(months["fraud_rows"].sum()),
+            "training_rows": train_rows,
+            "first_transaction": str(pd.Timestamp(months["first_at"].min())),
+            "last_transaction": str(last_at),
         },
         limitations=[
             "Trained once per run on the months before the test window; scores of later "
@@ -137,14 +218,3 @@ def train_and_score(frame: pd.DataFrame, config: FraudConfig | None = None) -> F
             "feature; IP-country novelty stands in for it.",
         ],
     )
-    scores = pd.DataFrame(
-        {
-            "transaction_id": frame["transaction_id"].to_numpy(),
-            "fraud_score": score,
-            "is_flagged": score >= threshold,
-            "threshold": threshold,
-            "data_split": np.where(test, "test", "train"),
-            "model_version": card.model_version,
-        }
-    )
-    return FraudResult(scores=scores, card=card)

@@ -7,9 +7,10 @@ run. Scores are rounded so a re-run on the same inputs writes identical rows.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -170,6 +171,31 @@ def replace_rows(conn: psycopg2.extensions.connection, table: MlTable, frame: pd
         _copy_frame(cur, table, frame)
     conn.commit()
     log.debug("wrote %d rows to %s.%s", len(frame), SCHEMA, table.name)
+
+
+@contextlib.contextmanager
+def replacing_rows(
+    conn: psycopg2.extensions.connection, table: MlTable
+) -> Iterator[Callable[[pd.DataFrame], None]]:
+    """Replace the table's content with the frames written inside the block (COPY each),
+    in one transaction: readers see the old rows until it commits, and an error keeps them."""
+    written = 0
+
+    def write(frame: pd.DataFrame) -> None:
+        nonlocal written
+        with conn.cursor() as cur:
+            _copy_frame(cur, table, frame)
+        written += len(frame)
+
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"delete from {SCHEMA}.{table.name}")
+        yield write
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+    log.debug("wrote %d rows to %s.%s", written, SCHEMA, table.name)
 
 
 def upsert_runs(

@@ -13,6 +13,7 @@ import argparse
 import logging
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import psycopg2.extensions
@@ -52,9 +53,11 @@ def _train_churn(conn: psycopg2.extensions.connection) -> ModelCard:
 
 
 def _train_fraud(conn: psycopg2.extensions.connection) -> ModelCard:
-    result = fraud.train_and_score(features.fraud_frame(conn))
-    tables.replace_rows(conn, tables.FRAUD_SCORES, result.scores)
-    return result.card
+    # transaction grain: read, scored and written a month at a time (bounded memory)
+    with tables.replacing_rows(conn, tables.FRAUD_SCORES) as write_scores:
+        return fraud.train_and_score_by_month(
+            features.fraud_months(conn), partial(features.fraud_month_frame, conn), write_scores
+        )
 
 
 def _train_segments(conn: psycopg2.extensions.connection) -> ModelCard:

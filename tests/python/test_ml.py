@@ -16,7 +16,7 @@ import pytest
 from scripts import db
 from scripts.connection import connect
 from scripts.generator.params import EconomyParams
-from scripts.ml import churn, tables
+from scripts.ml import churn, fraud, tables
 from scripts.ml.evaluation import binary_metrics, threshold_for_precision
 from scripts.ml.features import CHURN_FEATURES, FRAUD_FEATURES, FeatureSet, churn_frame
 from scripts.ml.registry import ModelCard, Window
@@ -41,6 +41,40 @@ def test_split_trains_on_earlier_months_and_tests_on_later_ones():
     assert gap == {pd.Timestamp("2023-09-01")}
     parts = split.part(months)
     assert set(parts) == {"fit", "validation", "test", "excluded"}
+
+
+def synthetic_transactions(months: int = 8, per_month: int = 1500) -> pd.DataFrame:
+    """Transactions whose fraud a model can learn: large night-time online amounts."""
+    rng = np.random.default_rng(3)
+    rows = months * per_month
+    month = pd.to_datetime("2023-01-01") + pd.to_timedelta(
+        np.repeat(np.arange(months) * 31, per_month), unit="D"
+    )
+    frame = pd.DataFrame(
+        {name: rng.random(rows) for name in FRAUD_FEATURES.numeric}
+        | {name: rng.choice(["a", "b", "c"], rows) for name in FRAUD_FEATURES.categorical}
+    )
+    frame["is_fraud"] = (frame["amount_abs"] > 0.9) & (frame["is_night"] > 0.7)
+    frame["month_start_date"] = month.to_period("M").to_timestamp()
+    frame["transaction_at"] = month + pd.to_timedelta(np.tile(np.arange(per_month), months), "s")
+    frame["transaction_id"] = [f"TXN{i:09d}" for i in range(rows)]
+    return frame
+
+
+def test_fraud_model_trains_on_a_capped_sample_and_scores_every_transaction():
+    frame = synthetic_transactions()
+    quick = fraud.FraudConfig(max_iter=30)
+    whole = fraud.train_and_score(frame, quick)
+    capped = fraud.train_and_score(frame, replace(quick, max_train_rows=3000))
+    training_months = 8 - fraud.FraudConfig().test_months
+    assert whole.card.data["training_rows"] == training_months * 1500
+    assert 2500 <= capped.card.data["training_rows"] <= 3500, "a uniform sample near the cap"
+    assert "uniform random" in capped.card.split and "uniform random" not in whole.card.split
+    for result in (whole, capped):
+        assert sorted(result.scores["transaction_id"]) == sorted(frame["transaction_id"])
+        assert result.card.metrics["test"]["rows"] == 3 * 1500
+        assert result.card.metrics["test"]["roc_auc"] >= 0.95, result.card.metrics["test"]
+    assert capped.card.model_version != whole.card.model_version
 
 
 def test_split_refuses_too_little_history():
