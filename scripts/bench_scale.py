@@ -128,10 +128,17 @@ def postmaster_pid(settings: ConnectionSettings) -> int | None:
 class Runner:
     """Runs each step as a child process and records what it cost."""
 
-    def __init__(self, result: ScaleResult, env: dict[str, str], server_pid: int | None) -> None:
+    def __init__(
+        self,
+        result: ScaleResult,
+        env: dict[str, str],
+        server_pid: int | None,
+        save: Callable[[], None],
+    ) -> None:
         self.result = result
         self.env = env
         self.server_pid = server_pid
+        self.save = save
 
     def step(
         self, name: str, command: list[str], rows: int | Callable[[], int] | None = None
@@ -160,6 +167,7 @@ class Runner:
                 load_average=round(os.getloadavg()[0], 2),
             )
         )
+        self.save()  # a run that fails later keeps the steps it measured
 
 
 def layer_seconds(target: Path) -> dict[str, float]:
@@ -194,7 +202,12 @@ def schema_sizes(settings: ConnectionSettings) -> dict[str, float]:
         return {schema: round(float(size) / 1e6, 1) for schema, size in cur.fetchall()}
 
 
-def run_scale(args: argparse.Namespace, transactions: int) -> ScaleResult:
+def run_scale(
+    args: argparse.Namespace,
+    transactions: int,
+    results: list[ScaleResult],
+    save: Callable[[], None],
+) -> ScaleResult:
     customers = max(1000, transactions * args.customers_per_million // 1_000_000)
     database = f"financial_analytics_scale_{transactions}"
     settings = replace(ConnectionSettings.from_env(), dbname=database)
@@ -211,7 +224,8 @@ def run_scale(args: argparse.Namespace, transactions: int) -> ScaleResult:
         PYTHONPATH=str(REPO_ROOT),
     )
     result = ScaleResult(transactions=transactions, customers=customers)
-    runner = Runner(result, env, postmaster_pid(settings))
+    results.append(result)
+    runner = Runner(result, env, postmaster_pid(settings), save)
     python, dbt = sys.executable, dbt_executable()
 
     runner.step(
@@ -257,6 +271,7 @@ def run_scale(args: argparse.Namespace, transactions: int) -> ScaleResult:
         result.layers[f"{label}: dbt build"] = layer_seconds(work / "target")
     runner.step("dbt build, no new data", [dbt, "build", "--quiet", *DATA_ONLY])
     result.schema_mb = schema_sizes(settings)
+    save()
     return result
 
 
@@ -316,11 +331,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise UserError("--scales must be positive numbers of transactions")
     args.work_dir = args.work_dir.resolve()
     args.work_dir.mkdir(parents=True, exist_ok=True)
-    results = []
-    for scale in sorted(args.scales):
-        results.append(run_scale(args, scale))
-        out = args.work_dir / "bench_scale.json"
+    results: list[ScaleResult] = []
+    out = args.work_dir / "bench_scale.json"
+
+    def save() -> None:
         out.write_text(json.dumps([asdict(r) for r in results], indent=2) + "\n")
+
+    for scale in sorted(args.scales):
+        run_scale(args, scale, results, save)
     print(render(results))
     log.info("figures written to %s", args.work_dir / "bench_scale.json")
     return 0

@@ -31,16 +31,7 @@ known_customers as (
 judged as (
 
     select
-        cleaned.natural_key,
-        {%- for column in columns %}
-        cleaned.{{ column }},
-        {%- endfor %}
-        cleaned.is_code_repaired,
-        cleaned.batch_id,
-        cleaned.loaded_at,
-        cleaned.row_hash,
-        cleaned.raw_row,
-        cleaned.raw_row_changes,
+        {{ judged_input_columns(columns) }}
         case
             -- a fault of the row's own comes first
             when cleaned.rejection_reason is not null
@@ -69,23 +60,7 @@ verdicts as (
 final as (
 
     select
-        -- keys
-        natural_key,
-        -- attributes
-        {%- for column in columns %}
-        {{ column }},
-        {%- endfor %}
-        -- flags
-        is_code_repaired,
-        -- lineage
-        batch_id,
-        loaded_at,
-        row_hash,
-        -- verdict
-        verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns.
-        -- A row accepted by clean_customer_interactions brings only the text values cleaning changed
-        case when verdict is not null then coalesce(raw_row, {{ raw_row_rebuilt(columns) }}) end as raw_row
+        {{ judged_output_columns(columns) }}
     from verdicts
 
 )

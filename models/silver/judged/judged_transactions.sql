@@ -121,11 +121,7 @@ known_merchants as (
 judged as (
 
     select
-        {%- for column in judged_columns %}
-        cleaned.{{ column }},
-        {%- endfor %}
-        cleaned.raw_row,
-        cleaned.raw_row_changes,
+        {{ judged_input_columns(columns) }}
         case
             when cleaned.merchant_id is not null then known_merchants.merchant_id is not null
         end as is_merchant_known,
@@ -167,24 +163,7 @@ verdicts as (
 final as (
 
     select
-        -- keys (cut to the identifier limit: a rejected oversized id must still fit the index)
-        natural_key,
-        -- attributes
-        {%- for column in columns %}
-        {{ column }},
-        {%- endfor %}
-        -- flags
-        is_merchant_known,
-        is_code_repaired,
-        -- lineage
-        batch_id,
-        loaded_at,
-        row_hash,
-        -- verdict
-        verdict as rejection_reason,
-        -- the raw row is what a rejected row is kept for; accepted rows have their columns.
-        -- A row accepted by clean_transactions brings only the text values cleaning changed
-        case when verdict is not null then coalesce(raw_row, {{ raw_row_rebuilt(columns) }}) end as raw_row,
+        {{ judged_output_columns(columns, flags=['is_merchant_known']) }},
         {{ dbt_loaded_at() }} as dbt_loaded_at
     from verdicts
 
