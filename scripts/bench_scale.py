@@ -1,6 +1,6 @@
 """Benchmark: the whole flow at several scales, step by step, in one invocation.
 
-    python -m scripts.bench_scale [--scales 1000000 10000000] [--customers-per-million 20000]
+    python -m scripts.bench_scale [--scales 1000000 10000000] [--transactions-per-customer-year 300]
         [--start-date 2023-01-01] [--end-date 2023-12-31] [--advance-cycles 3]
 
 For each scale, in a scratch database of its own (financial_analytics_scale_<N>) and a data
@@ -20,6 +20,7 @@ records the disk each schema uses. Figures are printed and written to
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -208,7 +209,9 @@ def run_scale(
     results: list[ScaleResult],
     save: Callable[[], None],
 ) -> ScaleResult:
-    customers = max(1000, transactions * args.customers_per_million // 1_000_000)
+    window = dt.date.fromisoformat(args.end_date) - dt.date.fromisoformat(args.start_date)
+    years = (window.days + 1) / 365
+    customers = max(1000, round(transactions / (args.transactions_per_customer_year * years)))
     database = f"financial_analytics_scale_{transactions}"
     settings = replace(ConnectionSettings.from_env(), dbname=database)
     db.ensure_database(settings)
@@ -314,8 +317,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="transactions of each run, smallest first (default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(
-        "--customers-per-million", type=int, default=20_000,
-        help="customers per million transactions (default: %(default)s)",
+        "--transactions-per-customer-year", type=int, default=300,
+        help="customer-initiated transactions a customer makes a year, which sets the customers "
+        "of each scale (default: %(default)s, a current-account customer who pays by card)",
     )  # fmt: skip
     parser.add_argument("--start-date", default="2023-01-01", help="default: %(default)s")
     parser.add_argument("--end-date", default="2023-12-31", help="default: %(default)s")
