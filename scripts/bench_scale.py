@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -171,9 +172,12 @@ class Runner:
         self.save()  # a run that fails later keeps the steps it measured
 
 
-def layer_seconds(target: Path) -> dict[str, float]:
-    """Node-seconds per layer of the build that just ran (its run_results.json)."""
-    layers, _ = build_breakdown(target / "run_results.json", target / "manifest.json")
+def layer_seconds(target: Path, label: str) -> dict[str, float]:
+    """Node-seconds per layer of the build that just ran (its run_results.json), which is
+    kept as run_results_<label>.json: every node's time, to compare between scales."""
+    kept = target / f"run_results_{label.replace(' ', '_')}.json"
+    shutil.copyfile(target / "run_results.json", kept)
+    layers, _ = build_breakdown(kept, target / "manifest.json")
     return layers
 
 
@@ -249,8 +253,12 @@ def run_scale(
         [dbt, "build", "--full-refresh", "--quiet", *DATA_ONLY],
         bronze_transactions,
     )
-    result.layers["full build"] = layer_seconds(work / "target")
-    runner.step("ml train and score", [python, "-m", "scripts.ml.train", "--log-level", "WARNING"])
+    result.layers["full build"] = layer_seconds(work / "target", "full build")
+    runner.step(
+        "ml train and score",
+        [python, "-m", "scripts.ml.train", "--card-dir", str(work / "model_cards"),
+         "--log-level", "WARNING"],
+    )  # fmt: skip
     runner.step(
         "analytics rebuild", [dbt, "build", "--quiet", "--select", ANALYTICS_SELECTOR, *DATA_ONLY]
     )
@@ -271,7 +279,7 @@ def run_scale(
             f"{label}: load", [python, "-m", "scripts.load", "--data-dir", str(data_dir)], rows
         )
         runner.step(f"{label}: dbt build", [dbt, "build", "--quiet", *DATA_ONLY], rows)
-        result.layers[f"{label}: dbt build"] = layer_seconds(work / "target")
+        result.layers[f"{label}: dbt build"] = layer_seconds(work / "target", f"advance {cycle}")
     runner.step("dbt build, no new data", [dbt, "build", "--quiet", *DATA_ONLY])
     result.schema_mb = schema_sizes(settings)
     save()
