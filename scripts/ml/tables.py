@@ -166,11 +166,8 @@ def _copy_frame(cur: psycopg2.extensions.cursor, table: MlTable, frame: pd.DataF
 
 def replace_rows(conn: psycopg2.extensions.connection, table: MlTable, frame: pd.DataFrame) -> None:
     """Replace the table's content with ``frame`` (COPY), in one transaction."""
-    with conn.cursor() as cur:
-        cur.execute(f"delete from {SCHEMA}.{table.name}")
-        _copy_frame(cur, table, frame)
-    conn.commit()
-    log.debug("wrote %d rows to %s.%s", len(frame), SCHEMA, table.name)
+    with replacing_rows(conn, table) as write:
+        write(frame)
 
 
 @contextlib.contextmanager
