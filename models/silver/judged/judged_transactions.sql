@@ -82,17 +82,18 @@ cleaned as (
         -- not kept: a held row keeps its raw row only when it was rejected
         cast(null as jsonb) as raw_row_changes
     from {{ this }} as held
-    where exists (
-        select 1
-        from {{ this }} as reopened
-        where
-            (
-                reopened.rejection_reason in ('orphan_account', 'orphan_customer', 'before_account_opened')
-                or reopened.is_merchant_known = false
-            )
-            and reopened.natural_key = held.natural_key
-            and reopened.loaded_at = held.loaded_at
-    )
+    where
+        exists (
+            select 1
+            from {{ this }} as reopened
+            where
+                (
+                    reopened.rejection_reason in ('orphan_account', 'orphan_customer', 'before_account_opened')
+                    or reopened.is_merchant_known = false
+                )
+                and reopened.natural_key = held.natural_key
+                and reopened.loaded_at = held.loaded_at
+        )
     {% endif %}
 
 ),
