@@ -29,10 +29,13 @@
     version or merchant. Its earlier rows keep their features, so the windows of the
     recomputed rows read them as context: the last 30 rows of each kind (purchase or not)
     it recomputes, its last row and every row of the 24 hours before the change. Counts
-    over the whole history (prior transactions, first use of an IP country or a merchant)
-    start from what the earlier rows hold. A row whose transaction did not change but whose
-    merchant's attributes did (or whose customer version left dim_customer) keeps its
-    history features and gets its row-level ones again. A full refresh computes the same
+    over the whole history start from what the earlier rows hold: the prior count from the
+    last one's; whether a computed row's IP country or merchant was used before from one
+    earlier row that used it, found through an index. A history is read per kind of
+    transaction (the order of its index), never joined whole, so a run reads in proportion
+    to the histories it recomputes, not to their length. A row whose transaction did not
+    change but whose merchant's attributes did (or whose customer version left
+    dim_customer) keeps its history features and gets its row-level ones again. A full refresh computes the same
     rows from all of fact_transactions (pytest compares the two).
 
     Finding the changes reads only what changed, through indexes: the rows the fact wrote
@@ -217,16 +220,46 @@ recomputed_histories as (
 
 ),
 
+transaction_kinds as (
+
+    select true as is_purchase
+    union all
+    select false as is_purchase
+
+),
+
+recomputed_kinds as (
+
+    -- each recomputed history with each kind of transaction: the history index leads with
+    -- (history_id, is_purchase), so a range of time is read per history and kind
+    select
+        recomputed_histories.history_id,
+        recomputed_histories.changed_from,
+        transaction_kinds.is_purchase
+    from recomputed_histories
+    cross join transaction_kinds
+
+),
+
 recomputed_transactions as (
 
     -- the transactions a recomputed history may hold from its change on: the rows held
     -- there (those unchanged are the fact's as they were) and the changed ones
-    select held.transaction_id
-    from recomputed_histories
-    inner join held
-        on
-            recomputed_histories.history_id = held.history_id
-            and recomputed_histories.changed_from <= held.transaction_at
+    select later.transaction_id
+    from recomputed_kinds
+    cross join
+        lateral (
+            select held.transaction_id
+            from held
+            where
+                held.history_id = recomputed_kinds.history_id
+                and held.is_purchase = recomputed_kinds.is_purchase
+                and held.transaction_at >= recomputed_kinds.changed_from
+            -- in index order; offset 0 keeps it a lookup per history and kind (postgres
+            -- would flatten it into a join, and may then scan every row held)
+            order by held.transaction_at, held.transaction_id
+            offset 0
+        ) as later
     union
     select changed.current_transaction_id
     from changed
@@ -236,8 +269,11 @@ recomputed_transactions as (
 
 enriched as (
 
-    -- the rows recomputed: the fact's rows of each recomputed history from its change on
-    select described.*
+    -- the rows recomputed: the fact's rows of each recomputed history from its change on,
+    -- with that change (what the history used before is looked up to it)
+    select
+        described.*,
+        recomputed_histories.changed_from as recomputed_from
     from described
     inner join recomputed_histories
         on
@@ -246,95 +282,6 @@ enriched as (
     where
         described.transaction_id
         = any(array(select recomputed_transactions.transaction_id from recomputed_transactions))
-
-),
-
-earlier_rows as (
-
-    -- the unchanged part of each recomputed history: its rows held before the change, the
-    -- fact's as they were, with the features they got over that same part
-    select
-        held.history_id,
-        held.transaction_id,
-        held.merchant_key,
-        held.prior_txn_count,
-        held.is_new_ip_country,
-        held.is_first_merchant_visit
-    from recomputed_histories
-    inner join held
-        on
-            recomputed_histories.history_id = held.history_id
-            and recomputed_histories.changed_from > held.transaction_at
-
-),
-
-earlier_counts as (
-
-    select
-        history_id,
-        count(*) as transaction_count
-    from earlier_rows
-    group by history_id
-
-),
-
-earlier_ip_countries as (
-
-    -- the IP countries used before: each one's first use (flagged, or the history's first
-    -- row) is the only row of the fact to read
-    select distinct
-        earlier_rows.history_id,
-        transactions.ip_country
-    from earlier_rows
-    inner join transactions
-        on earlier_rows.transaction_id = transactions.transaction_id
-    where
-        (earlier_rows.is_new_ip_country or earlier_rows.prior_txn_count = 0)
-        and transactions.ip_country is not null
-
-),
-
-visited_merchants as (
-
-    select distinct
-        history_id,
-        merchant_key
-    from enriched
-    where merchant_id is not null
-
-),
-
-earlier_merchants as (
-
-    -- the merchants used before, among those the computed rows visit: a first visit with the
-    -- same merchant key (one per merchant) or the unknown member's key (merchants not yet
-    -- in dim_merchant) is the only row of the fact to read
-    select distinct
-        earlier_rows.history_id,
-        transactions.merchant_id
-    from earlier_rows
-    inner join visited_merchants
-        on
-            earlier_rows.history_id = visited_merchants.history_id
-            and (
-                earlier_rows.merchant_key = visited_merchants.merchant_key
-                or earlier_rows.merchant_key = {{ unknown_member_key() }}
-                or visited_merchants.merchant_key = {{ unknown_member_key() }}
-            )
-    inner join transactions
-        on earlier_rows.transaction_id = transactions.transaction_id
-    where
-        (earlier_rows.is_first_merchant_visit or earlier_rows.prior_txn_count = 0)
-        and transactions.merchant_id is not null
-
-),
-
-computed_kinds as (
-
-    select distinct
-        history_id,
-        is_purchase
-    from enriched
 
 ),
 
@@ -349,8 +296,144 @@ held_window_columns as not materialized (
         transaction_at,
         amount_abs as transaction_amount_abs,
         is_card_present,
-        is_purchase
+        is_purchase,
+        prior_txn_count
     from held
+
+),
+
+last_of_kind as (
+
+    -- the last row held before the change, of each kind
+    select latest.*
+    from recomputed_kinds
+    cross join
+        lateral (
+            select earlier.*
+            from held_window_columns as earlier
+            where
+                earlier.history_id = recomputed_kinds.history_id
+                and earlier.is_purchase = recomputed_kinds.is_purchase
+                and earlier.transaction_at < recomputed_kinds.changed_from
+            order by earlier.transaction_at desc, earlier.transaction_id desc
+            limit 1
+        ) as latest
+
+),
+
+last_earlier as (
+
+    -- each recomputed history's last row before the change: the previous transaction of
+    -- its first recomputed row; its prior count plus one is how many rows came before
+    select distinct on (history_id) *
+    from last_of_kind
+    order by
+        history_id asc,
+        transaction_at desc,
+        transaction_id desc
+
+),
+
+earlier_counts as (
+
+    select
+        history_id,
+        prior_txn_count + 1 as transaction_count
+    from last_earlier
+
+),
+
+earlier_ip_countries as (
+
+    -- the IP countries of the computed rows that their history used before the change:
+    -- one earlier row with the same country is enough (most histories keep one country,
+    -- so the first rows read answer)
+    select
+        computed_ip_countries.history_id,
+        computed_ip_countries.ip_country
+    from (
+        select distinct
+            history_id,
+            recomputed_from,
+            ip_country
+        from enriched
+        where ip_country is not null
+    ) as computed_ip_countries
+    cross join
+        lateral (
+            select 1 as was_used
+            from held
+            inner join transactions
+                on held.transaction_id = transactions.transaction_id
+            where
+                held.history_id = computed_ip_countries.history_id
+                and held.transaction_at < computed_ip_countries.recomputed_from
+                and transactions.ip_country = computed_ip_countries.ip_country
+            -- any one row answers (a lateral with a limit stays a lookup per country)
+            limit 1  -- noqa: AM09
+        ) as used_before
+
+),
+
+earlier_merchants as (
+
+    -- the merchants of the computed rows that their history visited before the change:
+    -- an earlier row with the same merchant key (one per merchant), or with the unknown
+    -- member's key (merchants not yet in dim_merchant) and the same merchant; any earlier
+    -- row of the same merchant when the computed row's key is the unknown member's
+    select
+        visited_merchants.history_id,
+        visited_merchants.merchant_id
+    from (
+        select distinct
+            history_id,
+            recomputed_from,
+            merchant_key,
+            merchant_id
+        from enriched
+        where merchant_id is not null
+    ) as visited_merchants
+    cross join
+        lateral (
+            select 1 as was_visited
+            from held
+            where
+                visited_merchants.merchant_key <> {{ unknown_member_key() }}
+                and held.merchant_key = visited_merchants.merchant_key
+                and held.history_id = visited_merchants.history_id
+                and held.transaction_at < visited_merchants.recomputed_from
+            union all
+            select 1 as was_visited
+            from held
+            inner join transactions
+                on held.transaction_id = transactions.transaction_id
+            where
+                held.merchant_key = {{ unknown_member_key() }}
+                and held.history_id = visited_merchants.history_id
+                and held.transaction_at < visited_merchants.recomputed_from
+                and transactions.merchant_id = visited_merchants.merchant_id
+            union all
+            select 1 as was_visited
+            from held
+            inner join transactions
+                on held.transaction_id = transactions.transaction_id
+            where
+                visited_merchants.merchant_key = {{ unknown_member_key() }}
+                and held.history_id = visited_merchants.history_id
+                and held.transaction_at < visited_merchants.recomputed_from
+                and transactions.merchant_id = visited_merchants.merchant_id
+            limit 1
+        ) as visited_before
+
+),
+
+computed_kinds as (
+
+    select distinct
+        history_id,
+        recomputed_from,
+        is_purchase
+    from enriched
 
 ),
 
@@ -361,47 +444,47 @@ context as (
     -- norm), its last row (the previous transaction) and all of the {{ context_hours }}
     -- hours before the change (the time windows)
     select recent.*
-    from recomputed_histories
-    inner join computed_kinds
-        on recomputed_histories.history_id = computed_kinds.history_id
+    from computed_kinds
     cross join
         lateral (
             select earlier.*
             from held_window_columns as earlier
             where
-                earlier.history_id = recomputed_histories.history_id
+                earlier.history_id = computed_kinds.history_id
                 and earlier.is_purchase = computed_kinds.is_purchase
-                and earlier.transaction_at < recomputed_histories.changed_from
+                and earlier.transaction_at < computed_kinds.recomputed_from
             order by earlier.transaction_at desc, earlier.transaction_id desc
             limit {{ norm_window_rows }}
         ) as recent
     union
-    select latest.*
-    from recomputed_histories
+    select last_earlier.*
+    from last_earlier
+    union
+    select day_before.*
+    from recomputed_kinds
     cross join
         lateral (
             select earlier.*
             from held_window_columns as earlier
             where
-                earlier.history_id = recomputed_histories.history_id
-                and earlier.transaction_at < recomputed_histories.changed_from
-            order by earlier.transaction_at desc, earlier.transaction_id desc
-            limit 1
-        ) as latest
-    union
-    select earlier.*
-    from recomputed_histories
-    inner join held_window_columns as earlier
-        on
-            recomputed_histories.history_id = earlier.history_id
-            and recomputed_histories.changed_from > earlier.transaction_at
-            and earlier.transaction_at >= {{ dbt.dateadd('hour', -context_hours, 'recomputed_histories.changed_from') }}
+                earlier.history_id = recomputed_kinds.history_id
+                and earlier.is_purchase = recomputed_kinds.is_purchase
+                and earlier.transaction_at < recomputed_kinds.changed_from
+                and earlier.transaction_at
+                >= {{ dbt.dateadd('hour', -context_hours, 'recomputed_kinds.changed_from') }}
+            -- a lookup per history and kind, as above
+            order by earlier.transaction_at, earlier.transaction_id
+            offset 0
+        ) as day_before
 
 ),
 {% else %}
 enriched as (
 
-    select * from described
+    select
+        *,
+        cast(null as {{ dbt.type_timestamp() }}) as recomputed_from
+    from described
 
 ),
 {% endif %}
@@ -574,6 +657,7 @@ refreshed as (
     -- histories: their history features are the ones held
     select
         described.*,
+        cast(null as {{ dbt.type_timestamp() }}) as recomputed_from,
         held.amount_to_norm_ratio,
         held.amount_sum_24h,
         held.txn_count_1h,
