@@ -41,7 +41,7 @@ GEN_ARGS = --out-dir $(DATA_DIR) --customers $(CUSTOMERS) --transactions $(TRANS
 
 .PHONY: help setup db-start db-stop db-status db-uri psql psql-admin sql generate advance load \
 	reset demo ml test-quality reports dbt-build dbt-test docs docs-serve metrics export test lint format \
-	bench-load bench-dbt bench-reports bench-scale clean clean-db
+	bench-load bench-dbt bench-reports bench-scale bench-model clean clean-db
 
 help: ## list the targets
 	@echo "financial_analytics — make <target>"
@@ -162,6 +162,9 @@ bench-dbt: db-start ## benchmark: full vs incremental dbt build on 1M transactio
 
 bench-scale: db-start ## benchmark: the whole flow step by step at 1M and 10M transactions (SCALES="1000000 10000000")
 	$(PY) -m scripts.bench_scale --scales $(or $(SCALES),1000000 10000000)
+
+bench-model: db-start ## benchmark: one model's query against a baseline revision (MODEL=... BASELINE=<git rev>; PGDATABASE picks the warehouse)
+	$(PY) -m scripts.bench_model --model $(MODEL) --baseline $(BASELINE) --rounds $(or $(ROUNDS),2)
 
 bench-reports: db-start ## benchmark: render the reports at the default scale vs ~10M replicated transactions
 	$(PY) -m scripts.bench_reports --copies 129
