@@ -35,8 +35,8 @@
     transaction (the order of its index), never joined whole, so a run reads in proportion
     to the histories it recomputes, not to their length. A row whose transaction did not
     change but whose merchant's attributes did (or whose customer version left
-    dim_customer) keeps its history features and gets its row-level ones again. A full refresh computes the same
-    rows from all of fact_transactions (pytest compares the two).
+    dim_customer) keeps its history features and gets its row-level ones again. A full
+    refresh computes the same rows from all of fact_transactions (pytest compares the two).
 
     Finding the changes reads only what changed, through indexes: the rows the fact wrote
     since this table's latest write (fact_transactions stamps dbt_loaded_at on every row
@@ -230,8 +230,9 @@ transaction_kinds as (
 
 recomputed_kinds as (
 
-    -- each recomputed history with each kind of transaction: the history index leads with
-    -- (history_id, is_purchase), so a range of time is read per history and kind
+    -- each recomputed history with each kind of transaction (never null: silver rejects a
+    -- transaction without a type): the history index leads with (history_id,
+    -- is_purchase), so a range of time is read per history and kind
     select
         recomputed_histories.history_id,
         recomputed_histories.changed_from,
@@ -402,26 +403,19 @@ earlier_merchants as (
                 and held.merchant_key = visited_merchants.merchant_key
                 and held.history_id = visited_merchants.history_id
                 and held.transaction_at < visited_merchants.recomputed_from
+            {%- for unknown_side in ['held', 'visited_merchants'] %}
             union all
+            -- the same merchant, when the {{ unknown_side }} row has the unknown member's key
             select 1 as was_visited
             from held
             inner join transactions
                 on held.transaction_id = transactions.transaction_id
             where
-                held.merchant_key = {{ unknown_member_key() }}
+                {{ unknown_side }}.merchant_key = {{ unknown_member_key() }}
                 and held.history_id = visited_merchants.history_id
                 and held.transaction_at < visited_merchants.recomputed_from
                 and transactions.merchant_id = visited_merchants.merchant_id
-            union all
-            select 1 as was_visited
-            from held
-            inner join transactions
-                on held.transaction_id = transactions.transaction_id
-            where
-                visited_merchants.merchant_key = {{ unknown_member_key() }}
-                and held.history_id = visited_merchants.history_id
-                and held.transaction_at < visited_merchants.recomputed_from
-                and transactions.merchant_id = visited_merchants.merchant_id
+            {%- endfor %}
             limit 1
         ) as visited_before
 

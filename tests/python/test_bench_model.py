@@ -1,0 +1,54 @@
+"""scripts.bench_model: bad input gets one readable line and a non-zero exit, and nothing
+is left behind (the baseline worktree is removed)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+from tests.python.helpers import REPO_ROOT, run_module
+
+
+def worktrees() -> list[str]:
+    listing = subprocess.run(
+        ["git", "worktree", "list", "--porcelain"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return [line for line in listing.stdout.splitlines() if line.startswith("worktree ")]
+
+
+def test_an_unknown_baseline_revision_is_one_line_and_exit_2() -> None:
+    before = worktrees()
+    result = run_module(
+        "scripts.bench_model",
+        "--model",
+        "features_transaction_risk",
+        "--baseline",
+        "no-such-revision",
+        env=dict(os.environ),
+        check=False,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: cannot check out 'no-such-revision': ")
+    assert worktrees() == before
+
+
+def test_rounds_below_one_are_refused() -> None:
+    result = run_module(
+        "scripts.bench_model",
+        "--model",
+        "features_transaction_risk",
+        "--baseline",
+        "HEAD",
+        "--rounds",
+        "0",
+        env=dict(os.environ),
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --rounds must be at least 1"
