@@ -36,24 +36,26 @@
 
 
 {#
+    withdrawn_loads(relation): a query of the loads the relation holds that bronze no
+    longer does (a reloaded batch's earlier load). The loader stamps every row of a load
+    and the batch's row in bronze.batches with the same transaction time, one per load, so
+    a held loaded_at that stg_batches does not list is a withdrawn load. The loads held are
+    found by a loose scan of the loaded_at index (one probe per load), so it costs the same
+    however many rows the relation holds.
+
     delete_rows_of_withdrawn_loads: post-hook of incremental per-row models. Removes the
-    rows of loads bronze no longer holds (a reloaded batch's earlier load), which a full
-    refresh would not find. The loader stamps every row of a load and the batch's row in
-    bronze.batches with the same transaction time, one per load, so a held loaded_at that
-    stg_batches does not list is a withdrawn load. The loads held are found by a loose
-    scan of the loaded_at index (one probe per load), so the check costs the same however
-    many rows the model holds; a model that reads the whole history here pays for it on
-    every run, new data or not.
+    rows of withdrawn loads, which a full refresh would not find; a model that read its
+    whole history here would pay for it on every run, new data or not.
 #}
-{% macro delete_rows_of_withdrawn_loads(target_relation, loaded_at_column='loaded_at') -%}
+{% macro withdrawn_loads(relation, loaded_at_column='loaded_at') -%}
     with recursive held_loads as (
 
         select min({{ loaded_at_column }}) as loaded_at
-        from {{ target_relation }}
+        from {{ relation }}
         union all
         select (
             select min(later.{{ loaded_at_column }})
-            from {{ target_relation }} as later
+            from {{ relation }} as later
             where later.{{ loaded_at_column }} > held_loads.loaded_at
         ) as loaded_at
         from held_loads
@@ -61,16 +63,21 @@
 
     )
 
+    select held_loads.loaded_at
+    from held_loads
+    where
+        held_loads.loaded_at is not null
+        and not exists (
+            select 1
+            from {{ ref('stg_batches') }} as loads
+            where loads.loaded_at = held_loads.loaded_at
+        )
+{%- endmacro %}
+
+
+{% macro delete_rows_of_withdrawn_loads(target_relation, loaded_at_column='loaded_at') -%}
     delete from {{ target_relation }} as held
     where held.{{ loaded_at_column }} in (
-        select held_loads.loaded_at
-        from held_loads
-        where
-            held_loads.loaded_at is not null
-            and not exists (
-                select 1
-                from {{ ref('stg_batches') }} as loads
-                where loads.loaded_at = held_loads.loaded_at
-            )
+        {{ withdrawn_loads(target_relation, loaded_at_column) | indent(8) }}
     )
 {%- endmacro %}

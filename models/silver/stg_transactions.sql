@@ -13,6 +13,7 @@
     )
 }}
 
+-- depends_on: {{ ref('stg_batches') }} (the loads bronze holds, for the withdrawn ones)
 with
 
 judged_transactions as (
@@ -23,15 +24,24 @@ judged_transactions as (
 
 {% if is_incremental() %}
 -- the keys of the rows judged_transactions judged since this model's last run: new loads,
--- and held orphans judged again (one whose parent has arrived is accepted now). Only
--- these keys can get a new winning row, so only they are ranked again, over every
--- accepted row they have. One invocation stamps every model with the same
--- dbt_loaded_at, so `>` skips what this model already saw and keeps what a failed run
--- missed. Both relations are read directly, through their dbt_loaded_at and
--- natural_key indexes, not through the import CTE, which postgres would store whole
+-- and held orphans judged again (one whose parent has arrived is accepted now); and the
+-- keys whose row held here came from a load bronze no longer has (a reloaded batch that
+-- dropped a correction: the key's earlier load wins again). Only these keys can get a
+-- new winning row, so only they are ranked again, over every accepted row they have.
+-- One invocation stamps every model with the same dbt_loaded_at, so `>` skips what this
+-- model already saw and keeps what a failed run missed. Both relations are read
+-- directly, through their dbt_loaded_at, natural_key and loaded_at indexes, not through
+-- the import CTE, which postgres would store whole
+-- the loads held here that bronze no longer has (macros/silver_incremental.sql)
+withdrawn_loads as (
+
+    {{ withdrawn_loads(this) | indent(4) }}
+
+),
+
 touched_keys as (
 
-    select distinct judged.natural_key
+    select judged.natural_key
     from {{ ref('judged_transactions') }} as judged
     where
         judged.rejection_reason is null
@@ -39,6 +49,12 @@ touched_keys as (
             select coalesce(max(held.dbt_loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))
             from {{ this }} as held
         )
+    union
+    -- an accepted id is its natural key (an id too long to be one is rejected)
+    select held.transaction_id as natural_key
+    from {{ this }} as held
+    -- = any(array): one lookup of the loaded_at index per withdrawn load
+    where held.loaded_at = any(array(select withdrawn_loads.loaded_at from withdrawn_loads))
 
 ),
 {% endif %}

@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from tests.python.test_gold_matches_extracts import EXTRACT_CHECKS, disagreement
 
 pytestmark = pytest.mark.integration
 
+LAYERS = ("silver", "gold")
 DATABASE = f"{os.environ.get('FA_TEST_DATABASE', 'financial_analytics_test')}_faults"
 ORPHAN_OWNER = "CUS9999999"
 OVERSIZED_ID = "TXN" + "9" * 8000
@@ -62,6 +64,8 @@ class Planted:
     stale_account: str
     held_updated_at: str
     withdrawn_transaction: str = ""
+    withdrawn_correction: str = ""
+    original_amount: str = ""
 
 
 class BatchFile:
@@ -217,21 +221,44 @@ def plant_stale_resend(data_dir: Path, planted: Planted) -> Planted:
     return replace(planted, stale_account=account, held_updated_at=newer[account])
 
 
-def plant_withdrawn_transaction(data_dir: Path, planted: Planted) -> Planted:
-    """b0003 is sent again without one approved purchase that no alert names."""
-    transactions = BatchFile(data_dir, "b0003", "transactions")
+def unalerted_purchases(transactions: BatchFile, data_dir: Path) -> list[list[str]]:
+    """The approved purchases of a batch file that no fraud alert names."""
     alerted = {
         row[1]
         for batch in ("b0001", "b0002", "b0003")
         for row in BatchFile(data_dir, batch, "fraud_alerts").rows
     }
     kind, status = transactions.column("transaction_type"), transactions.column("status")
-    withdrawn = next(
+    return [
         row
         for row in transactions.rows
         if row[kind] == "purchase" and row[status] == "approved" and row[0] not in alerted
+    ]
+
+
+def plant_correction(data_dir: Path, planted: Planted) -> Planted:
+    """b0003 re-sends one of b0002's purchases with a corrected amount."""
+    earlier, later = (BatchFile(data_dir, b, "transactions") for b in ("b0002", "b0003"))
+    original = unalerted_purchases(earlier, data_dir)[-1]
+    corrected = list(original)
+    amount = later.column("amount")
+    corrected[amount] = f"{float(original[amount]) - 1:.2f}"
+    later.rows.append(corrected)
+    later.save()
+    return replace(planted, withdrawn_correction=original[0], original_amount=original[amount])
+
+
+def plant_withdrawn_transaction(data_dir: Path, planted: Planted) -> Planted:
+    """b0003 is sent again without one approved purchase that no alert names, and without
+    its correction of a b0002 purchase."""
+    transactions = BatchFile(data_dir, "b0003", "transactions")
+    withdrawn = next(
+        row
+        for row in unalerted_purchases(transactions, data_dir)
+        if row[0] != planted.withdrawn_correction
     )
     transactions.rows.remove(withdrawn)
+    transactions.rows = [row for row in transactions.rows if row[0] != planted.withdrawn_correction]
     transactions.save()
     return replace(planted, withdrawn_transaction=withdrawn[0])
 
@@ -242,7 +269,9 @@ class FaultedWarehouse:
     planted: Planted
     build_exit_codes: list[int]
     incremental: dict[str, tuple[int, str]]
-    refreshed: dict[str, tuple[int, str]]
+    # rebuilds the warehouse in place: only the last test of the module calls it, so the
+    # others read the incremental build
+    full_refresh: Callable[[], int]
 
 
 @pytest.fixture(scope="module")
@@ -272,29 +301,33 @@ def faulted(tmp_path_factory: pytest.TempPathFactory) -> FaultedWarehouse:
             "scripts.generate", "--out-dir", str(data_dir), "--advance-days", "5", *quiet, env=env
         )
     planted = plant_corrections(data_dir)
+    planted = plant_correction(data_dir, planted)
     plant_bad_transactions(data_dir)
     plant_conflicting_alerts(data_dir)
     planted = plant_stale_resend(data_dir, planted)
 
-    def build(*args: str) -> int:
-        command = [dbt_executable(), *args, "--quiet", "--exclude-resource-type", "unit_test"]
-        return subprocess.run(command, cwd=REPO_ROOT, env=env).returncode
+    def dbt(*args: str) -> int:
+        return subprocess.run(
+            [dbt_executable(), *args, "--quiet"], cwd=REPO_ROOT, env=env
+        ).returncode
+
+    def build() -> int:
+        return dbt("build", "--exclude-resource-type", "unit_test")
 
     exit_codes = []
     for batch in ("b0001", "b0002", "b0003"):
         run_module("scripts.load", "--data-dir", str(data_dir), "--batch", batch, *quiet, env=env)
-        exit_codes.append(build("build"))
+        exit_codes.append(build())
     planted = plant_withdrawn_transaction(data_dir, planted)
     run_module(
         "scripts.load", "--data-dir", str(data_dir), "--batch", "b0003", "--reload", *quiet, env=env
     )
-    exit_codes.append(build("build"))
-    layers = ("silver", "gold")
+    exit_codes.append(build())
     with autocommit_connection(settings) as conn:
-        incremental = table_fingerprints(conn, layers)
-        build("run", "--full-refresh")
-        refreshed = table_fingerprints(conn, layers)
-    return FaultedWarehouse(settings, planted, exit_codes, incremental, refreshed)
+        incremental = table_fingerprints(conn, LAYERS)
+    return FaultedWarehouse(
+        settings, planted, exit_codes, incremental, lambda: dbt("run", "--full-refresh")
+    )
 
 
 @pytest.fixture
@@ -320,6 +353,14 @@ def test_a_reloaded_batch_replaces_its_earlier_load(fconn, faulted):
     for table in ("silver.stg_transactions", "gold.fact_transactions"):
         kept = scalar(fconn, f"select count(*) from {table} where transaction_id = %s", withdrawn)
         assert kept == 0, f"{table} keeps {withdrawn}, which the reloaded batch no longer sends"
+    # the reloaded batch no longer corrects a b0002 purchase: b0002's amount stands again
+    corrected = faulted.planted.withdrawn_correction
+    kept = scalar(
+        fconn, "select amount from silver.stg_transactions where transaction_id = %s", corrected
+    )
+    assert kept is not None and float(kept) == float(faulted.planted.original_amount), (
+        f"stg_transactions keeps the withdrawn correction of {corrected} ({kept})"
+    )
 
 
 def test_each_bad_event_is_rejected_with_its_reason(fconn):
@@ -435,9 +476,18 @@ def test_gold_agrees_with_the_extracts(fconn, check):
 
 
 def test_incremental_runs_equal_a_full_refresh(faulted):
+    # last in the module (the tests above read the incremental build); checked, since a
+    # refresh that does not run would compare the incremental build with itself
+    assert faulted.full_refresh() == 0, "the full refresh failed"
+    with autocommit_connection(faulted.settings) as conn:
+        refreshed = table_fingerprints(conn, LAYERS)
     different = sorted(
-        name
-        for name in faulted.incremental
-        if faulted.incremental[name] != faulted.refreshed.get(name)
+        name for name in faulted.incremental if faulted.incremental[name] != refreshed.get(name)
     )
-    assert not different, f"incremental and full-refresh builds differ in {different}"
+    # known and documented (README, fact_customer_monthly): the alert b0002 sends for a
+    # 2022 transaction changes that month's alert count, which an incremental run of the
+    # monthly fact does not recompute. Pinned exactly: any other difference fails, and so
+    # does this one's disappearance (then drop it from here and from README)
+    assert different == ["gold.fact_customer_monthly"], (
+        f"incremental and full-refresh builds differ in {different}"
+    )

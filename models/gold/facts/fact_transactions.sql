@@ -33,7 +33,11 @@
     - the last days of events (the event lookback: their customer version may have
       changed), found in the fact itself through its transaction_date index: the staged
       rows not written since are held with the same event time;
-    - facts that met an unknown member last time (late-arriving dimensions).
+    - facts that met an unknown member last time (late-arriving dimensions);
+    - transactions named by fraud alerts loaded after the newest load held: an alert that
+      arrives after its transaction changes its alert count and score. (An alert a reloaded
+      batch no longer sends leaves no row to find: the count of its transaction keeps it
+      until a full refresh.)
     Of these it writes only the rows that differ from the ones held (macros/
     gold_incremental_reads.sql), so a run without new data writes next to nothing. Staged
     rows withdrawn since are deleted by the post-hook, which counts both tables first. -#}
@@ -143,6 +147,14 @@ read_keys as (
     where
         held.transaction_date >= cast({{ watermark.transacted_after }} as date)
         and held.transaction_at >= {{ watermark.transacted_after }}
+
+    union
+
+    -- transactions named by alerts loaded since (an alert that arrived after its
+    -- transaction, or a new state of one): their alert count and score may have changed
+    select fraud_alerts.transaction_id
+    from fraud_alerts
+    where fraud_alerts.loaded_at > {{ from_utc_timestamp(watermark.loaded_after) }}
 
     union
 
