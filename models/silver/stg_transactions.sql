@@ -23,6 +23,13 @@ judged_transactions as (
 ),
 
 {% if is_incremental() %}
+-- the loads held here that bronze no longer has (macros/silver_incremental.sql)
+withdrawn_loads as (
+
+    {{ withdrawn_loads(this) | indent(4) }}
+
+),
+
 -- the keys of the rows judged_transactions judged since this model's last run: new loads,
 -- and held orphans judged again (one whose parent has arrived is accepted now); and the
 -- keys whose row held here came from a load bronze no longer has (a reloaded batch that
@@ -32,13 +39,6 @@ judged_transactions as (
 -- model already saw and keeps what a failed run missed. Both relations are read
 -- directly, through their dbt_loaded_at, natural_key and loaded_at indexes, not through
 -- the import CTE, which postgres would store whole
--- the loads held here that bronze no longer has (macros/silver_incremental.sql)
-withdrawn_loads as (
-
-    {{ withdrawn_loads(this) | indent(4) }}
-
-),
-
 touched_keys as (
 
     select judged.natural_key

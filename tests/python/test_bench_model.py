@@ -20,17 +20,20 @@ def worktrees() -> list[str]:
     return [line for line in listing.stdout.splitlines() if line.startswith("worktree ")]
 
 
-def test_an_unknown_baseline_revision_is_one_line_and_exit_2() -> None:
-    before = worktrees()
-    result = run_module(
+def bench_model(*args: str) -> subprocess.CompletedProcess[str]:
+    return run_module(
         "scripts.bench_model",
         "--model",
         "features_transaction_risk",
-        "--baseline",
-        "no-such-revision",
+        *args,
         env=dict(os.environ),
         check=False,
     )
+
+
+def test_an_unknown_baseline_revision_is_one_line_and_exit_2() -> None:
+    before = worktrees()
+    result = bench_model("--baseline", "no-such-revision")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -39,16 +42,6 @@ def test_an_unknown_baseline_revision_is_one_line_and_exit_2() -> None:
 
 
 def test_rounds_below_one_are_refused() -> None:
-    result = run_module(
-        "scripts.bench_model",
-        "--model",
-        "features_transaction_risk",
-        "--baseline",
-        "HEAD",
-        "--rounds",
-        "0",
-        env=dict(os.environ),
-        check=False,
-    )
+    result = bench_model("--baseline", "HEAD", "--rounds", "0")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --rounds must be at least 1"

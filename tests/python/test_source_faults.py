@@ -10,13 +10,16 @@ source that sends such data would):
   different content (and a fraud alert sent open and resolved), two more whose losing row names a merchant no extract
   sent (silver judges such rows again on every run), a -0.00 amount the generator did not plant, and two rows the
   loader cannot store (a NUL byte, an amount of 1e300);
-- b0003: an account re-sent with an older updated_at than the version already held; after
-  its build, b0003 is re-sent without one of its transactions and reloaded (the rows of
-  its first load must leave silver and gold).
+- b0003: an account re-sent with an older updated_at than the version already held, and
+  a corrected amount for one of b0002's purchases; after its build, b0003 is re-sent
+  without one of its transactions and without that correction, and reloaded (the rows of
+  its first load must leave silver and gold; b0002's amount stands again).
 
 Every build must exit 0, the bad rows must be explained (silver.rejected_rows or
-bronze.load_quarantine), reconciliation must balance, gold must agree with the extracts
-(the checks of test_gold_matches_extracts.py) and equal a full refresh.
+bronze.load_quarantine), reconciliation must balance and gold must agree with the
+extracts (the checks of test_gold_matches_extracts.py), all read from the incremental
+build; then, in the module's last test, a full refresh must give the same silver and gold
+but for the one difference README documents.
 """
 
 from __future__ import annotations
