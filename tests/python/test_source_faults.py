@@ -487,10 +487,4 @@ def test_incremental_runs_equal_a_full_refresh(faulted):
     different = sorted(
         name for name in faulted.incremental if faulted.incremental[name] != refreshed.get(name)
     )
-    # known and documented (README, fact_customer_monthly): the alert b0002 sends for a
-    # 2022 transaction changes that month's alert count, which an incremental run of the
-    # monthly fact does not recompute. Pinned exactly: any other difference fails, and so
-    # does this one's disappearance (then drop it from here and from README)
-    assert different == ["gold.fact_customer_monthly"], (
-        f"incremental and full-refresh builds differ in {different}"
-    )
+    assert different == [], f"incremental and full-refresh builds differ in {different}"

@@ -23,8 +23,14 @@
     window. A customer is recomputed from its first month instead when it is new, or
     when a month held before the window no longer matches the account snapshot's
     month-end balances (an account added, removed or re-based in the past: the daily
-    snapshot rebuilds such an account whole). Other inputs that change before the window
-    (a transaction corrected months late) need --full-refresh. -#}
+    snapshot rebuilds such an account whole), or when an input dated before the window
+    arrived after this model's latest write: a fact_transactions row written since (a
+    transaction loaded or corrected late, an alert that changed its count), or an
+    interaction, loan instalment, credit application or fraud alert loaded since (silver's
+    loaded_at, the server's clock, against dbt_loaded_at, the run's start: one clock when
+    dbt and the server share a machine). A row withdrawn from a month before the window (a
+    reload that no longer sends it) leaves nothing to find: that month keeps it until
+    --full-refresh. -#}
 {%- set lookback_months = var('fact_customer_monthly_lookback_months', 1) %}
 {%- set far_past_date = "cast('1900-01-01' as date)" %}
 
@@ -183,7 +189,7 @@ held_history_balances as (
 
 ),
 
-changed_history as (
+moved_balances as (
 
     -- customers with a month held before the window that the account snapshot no longer
     -- agrees with (null-safe comparisons). Months not held are not compared: balances of
@@ -204,6 +210,52 @@ changed_history as (
             )
         )
     group by held.customer_id
+
+),
+
+latest_write as (
+
+    -- through the dbt_loaded_at index
+    select max(held.dbt_loaded_at) as written_at
+    from {{ this }} as held
+
+),
+
+late_inputs as (
+
+    -- customers with an input dated before the window that arrived after the latest write:
+    -- fact rows through the fact's dbt_loaded_at index (the day's rows), the small silver
+    -- tables scanned
+    select transactions.customer_id
+    from transactions
+    where
+        transactions.dbt_loaded_at > (select latest_write.written_at from latest_write)
+        and transactions.transaction_date < (select recompute_window.window_start_date from recompute_window)
+    {%- for input, event_column in [
+        ('interactions', 'interaction_time'),
+        ('loan_payments', 'due_date'),
+        ('credit_applications', 'application_time'),
+        ('fraud_alerts', 'alert_time'),
+    ] %}
+
+    union
+
+    select {{ input }}.customer_id
+    from {{ input }}
+    where
+        {{ input }}.loaded_at > {{ from_utc_timestamp('(select latest_write.written_at from latest_write)') }}
+        and {{ input }}.{{ event_column }} < (select recompute_window.window_start_date from recompute_window)
+    {%- endfor %}
+
+),
+
+changed_history as (
+
+    select moved_balances.customer_id from moved_balances
+    union
+    select late_inputs.customer_id
+    from late_inputs
+    where late_inputs.customer_id is not null
 
 ),
 
