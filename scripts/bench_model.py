@@ -1,15 +1,20 @@
-"""Benchmark: one model's query as this checkout and a baseline revision compile it.
+"""Benchmark: one model's query, or one statement, as this checkout and a baseline
+revision compile it.
 
     python -m scripts.bench_model --model features_transaction_risk --baseline 606efe7
+    python -m scripts.bench_model --baseline 4170001 --inline \
+        "{{ delete_unbacked_rows(ref('stg_transactions'), ref('judged_transactions'), 'transaction_id') }}"
 
-Both revisions compile the model with `dbt compile` against the warehouse in PGDATABASE
-(the baseline from a temporary git worktree), so both see the same tables and the same
-pending batch, and an incremental model compiles its incremental form. Each compiled
-select then runs under `explain (analyze, timing off)`, which executes it whole and
-writes nothing, in interleaved rounds (baseline first). Every run is printed with the
-load average at its start, then the medians and their ratio; the figures also go to a
-JSON file. The query is what the model's node spends most of its time on: the write, the
-hooks and dbt's own work come on top and are the same for both.
+Both revisions compile with `dbt compile` against the warehouse in PGDATABASE (the
+baseline from a temporary git worktree), so both see the same tables and the same pending
+batch, and an incremental model compiles its incremental form. Each compiled statement
+then runs under `explain (analyze, timing off)`, which executes it whole, inside a
+transaction that is rolled back, so nothing is written (a delete, a post-hook, leaves
+the tables as they were), in interleaved rounds (baseline first). Every run is printed
+with the load average at its start, then the medians and their ratio; the figures also go
+to a JSON file. A model's query is what its node spends most of its time on: the write,
+the hooks and dbt's own work come on top and are the same for both; --inline times a
+hook (or any macro's SQL) on its own.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from scripts.cli import UserError, add_logging_args, run, setup_logging
-from scripts.connection import ConnectionSettings, autocommit_cursor
+from scripts.connection import ConnectionSettings, connect
 from scripts.pipeline import REPO_ROOT, dbt_executable
 
 log = logging.getLogger("financial_analytics.bench")
@@ -55,8 +60,9 @@ def baseline_checkout(revision: str, parent: Path) -> Iterator[Path]:
         )
 
 
-def compiled_select(project: Path, model: str, work: Path) -> str:
-    """The model's select as `dbt compile` renders it in `project` against the warehouse."""
+def compiled_statement(project: Path, work: Path, model: str | None, inline: str | None) -> str:
+    """The model's select, or the inline Jinja SQL, as `dbt compile` renders it in
+    `project` against the warehouse."""
     target = work / "target"
     env = dict(
         os.environ,
@@ -64,25 +70,51 @@ def compiled_select(project: Path, model: str, work: Path) -> str:
         DBT_TARGET_PATH=str(target),
         DBT_LOG_PATH=str(work / "logs"),
     )
+    subject = ["--select", model] if model else ["--inline", inline or "", "--output", "json"]
     result = subprocess.run(
-        [dbt_executable(), "compile", "--quiet", "--select", model],
+        [dbt_executable(), "compile", "--quiet", *subject],
         cwd=project,
         env=env,
         capture_output=True,
         text=True,
     )
-    compiled = sorted((target / "compiled").rglob(f"{model}.sql"))
+    compiled = (
+        [path.read_text() for path in sorted((target / "compiled").rglob(f"{model}.sql"))]
+        if model
+        else inline_compiled(result.stdout)
+    )
     if result.returncode != 0 or not compiled:
         detail = (result.stdout + result.stderr).strip().splitlines()
-        raise UserError(f"dbt could not compile {model} in {project}: {detail[-1:] or 'no output'}")
-    return compiled[0].read_text()
+        raise UserError(
+            f"dbt could not compile {model or 'the inline SQL'} in {project}: "
+            f"{detail[-1:] or 'no output'}"
+        )
+    return compiled[0]
 
 
-def execution_seconds(settings: ConnectionSettings, select: str) -> float:
-    """Run the select under explain analyze (nothing is written) and return its time."""
-    with autocommit_cursor(settings) as cur:
-        cur.execute(f"explain (analyze, timing off, format json) {select}")
-        plan = cur.fetchone()[0]
+def inline_compiled(stdout: str) -> list[str]:
+    """The compiled SQL from `dbt compile --inline --output json` (one JSON document,
+    printed over several lines), or nothing."""
+    start = stdout.find("{")
+    if start < 0:
+        return []
+    try:
+        document, _ = json.JSONDecoder().raw_decode(stdout[start:])
+    except json.JSONDecodeError:
+        return []
+    return [document["compiled"]] if "compiled" in document else []
+
+
+def execution_seconds(settings: ConnectionSettings, statement: str) -> float:
+    """Run the statement under explain analyze in a transaction rolled back afterwards
+    (nothing is written) and return its time."""
+    with contextlib.closing(connect(settings)) as conn:
+        try:
+            with conn.cursor() as cur:
+                cur.execute(f"explain (analyze, timing off, format json) {statement}")
+                plan = cur.fetchone()[0]
+        finally:
+            conn.rollback()
     return round(plan[0]["Execution Time"] / 1000, 2)
 
 
@@ -91,7 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m scripts.bench_model",
         description="Benchmark one model's query: this checkout against a baseline revision.",
     )
-    parser.add_argument("--model", required=True, help="the model to compile and time")
+    subject = parser.add_mutually_exclusive_group(required=True)
+    subject.add_argument("--model", help="the model whose select to compile and time")
+    subject.add_argument(
+        "--inline", help="Jinja SQL to compile and time instead, e.g. a post-hook's macro call"
+    )
     parser.add_argument("--baseline", required=True, help="git revision to compare with")
     parser.add_argument("--rounds", type=int, default=2, help="default: %(default)s")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="default: %(default)s")
@@ -106,8 +142,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(scratch)
         with baseline_checkout(args.baseline, work) as checkout:
             selects = {
-                "baseline": compiled_select(checkout, args.model, work / "baseline_dbt"),
-                "candidate": compiled_select(REPO_ROOT, args.model, work / "candidate_dbt"),
+                "baseline": compiled_statement(
+                    checkout, work / "baseline_dbt", args.model, args.inline
+                ),
+                "candidate": compiled_statement(
+                    REPO_ROOT, work / "candidate_dbt", args.model, args.inline
+                ),
             }
     runs: list[dict[str, object]] = []
     for round_number in range(1, args.rounds + 1):
@@ -128,14 +168,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     ratio = medians["baseline"] / medians["candidate"] if medians["candidate"] else float("inf")
     print(
-        f"{args.model} on {settings.dbname}: baseline ({args.baseline}) median "
+        f"{args.model or 'inline SQL'} on {settings.dbname}: baseline ({args.baseline}) median "
         f"{medians['baseline']:.2f} s, this checkout {medians['candidate']:.2f} s, "
         f"{ratio:.1f}x faster ({args.rounds} rounds, interleaved)"
     )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(
         json.dumps(
-            {"model": args.model, "database": settings.dbname, "baseline": args.baseline,
+            {"model": args.model, "inline": args.inline, "database": settings.dbname, "baseline": args.baseline,
              "runs": runs, "medians": medians, "ratio": round(ratio, 2)},
             indent=2,
         )

@@ -3,6 +3,7 @@ is left behind (the baseline worktree is removed)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 
@@ -45,3 +46,25 @@ def test_rounds_below_one_are_refused() -> None:
     result = bench_model("--baseline", "HEAD", "--rounds", "0")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --rounds must be at least 1"
+
+
+def test_an_inline_statement_runs_at_both_revisions_and_writes_nothing(warehouse, conn, tmp_path):
+    # a delete timed under explain analyze really runs: the transaction around it must be
+    # rolled back, or the benchmark would empty the table it measures
+    def held() -> int:
+        with conn.cursor() as cur:
+            cur.execute("select count(*) from gold.fact_customer_monthly")
+            return cur.fetchone()[0]
+
+    before = held()
+    output = tmp_path / "bench_model.json"
+    result = run_module(
+        "scripts.bench_model", "--baseline", "HEAD", "--rounds", "1", "--output", str(output),
+        "--inline", "delete from {{ ref('fact_customer_monthly') }}",
+        env=dict(os.environ, PGDATABASE=warehouse.settings.dbname), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(output.read_text())
+    assert [run["revision"] for run in figures["runs"]] == ["baseline", "candidate"]
+    assert before > 0
+    assert held() == before
