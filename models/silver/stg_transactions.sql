@@ -61,13 +61,27 @@ touched_keys as (
 
 accepted as (
 
+    {% if is_incremental() -%}
+    -- a lateral that cannot be pulled up (offset 0, which keeps every row of the key: no
+    -- order is needed): one probe of the natural_key index per touched key. As a join, the
+    -- planner (which cannot know how few keys are touched) merged the touched keys with
+    -- the whole index, every accepted row of the history
+    select key_rows.*
+    from touched_keys
+    cross join
+        lateral (
+            select judged_transactions.*
+            from judged_transactions
+            where
+                judged_transactions.natural_key = touched_keys.natural_key
+                and judged_transactions.rejection_reason is null
+            offset 0  -- noqa: AM09
+        ) as key_rows
+    {%- else -%}
     select judged_transactions.*
     from judged_transactions
-    {% if is_incremental() %}
-    inner join touched_keys
-        on judged_transactions.natural_key = touched_keys.natural_key
-    {% endif %}
     where judged_transactions.rejection_reason is null
+    {%- endif %}
 
 ),
 
