@@ -388,8 +388,8 @@ def test_each_bad_event_is_rejected_with_its_reason(fconn):
         fconn, "select amount from silver.stg_transactions where transaction_id = %s", CONFLICT
     )
     assert float(kept) == -99.00, "the conflicting row recorded last wins"
-    # the losing row is judged again on later runs (its merchant is unknown): its rival
-    # must be judged with it, or both end up accepted
+    # the losing row names an unknown merchant, so it is flagged for judging again once
+    # the merchant arrives: its rival must then be judged with it, or both end up accepted
     kept = scalar(
         fconn,
         "select amount from silver.stg_transactions where transaction_id = %s",
