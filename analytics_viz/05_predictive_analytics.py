@@ -162,7 +162,10 @@ def build_risk_categories(df: pd.DataFrame) -> go.Figure:
             sort=False,
             marker={"colors": [BAND_COLOURS[band] for band in rows["churn_risk_band"]]},
             customdata=rows[["lifetime_value", "value_at_risk", "mean_score"]],
+            # inside only, hidden where a slice is too thin (the legend names every band):
+            # outside labels of the thin high- and medium-risk slices ran into the title
             textinfo="label+percent",
+            textposition="inside",
             hovertemplate=hover(
                 "%{label}",
                 "Customers: %{value:" + D3_COUNT + "} (%{percent})",
@@ -173,7 +176,9 @@ def build_risk_categories(df: pd.DataFrame) -> go.Figure:
         )
     )
     fig.update_layout(
-        showlegend=False,
+        showlegend=True,
+        legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.05},
+        uniformtext={"minsize": 11, "mode": "hide"},
         annotations=[
             {
                 "text": f"{rows['customers'].sum():,.0f}<br>customers",
