@@ -28,10 +28,22 @@
     transaction loaded or corrected late, an alert that changed its count), or an
     interaction, loan instalment, credit application or fraud alert loaded since (silver's
     loaded_at, the server's clock, against dbt_loaded_at, the run's start: one clock when
-    dbt and the server share a machine). A row withdrawn from a month before the window (a
-    reload that no longer sends it) leaves nothing to find: that month keeps it until
-    --full-refresh. -#}
+    dbt and the server share a machine), or, after a reload of a batch that covers days
+    before the window, when its held months count other transactions, interactions,
+    instalments, applications or alerts than the inputs hold now (a row the reload no
+    longer sends leaves nothing else to find). Two cases still need --full-refresh: an
+    interaction, instalment, application or alert before the window that a reload puts
+    back to an earlier load's values (same count, no new load time; a transaction is
+    re-stamped by the fact), and a change to an older month's customer version. -#}
 {%- set lookback_months = var('fact_customer_monthly_lookback_months', 1) %}
+{#- the event inputs: import CTE, the event's date or time, the measure that counts them -#}
+{%- set event_inputs = [
+    ('transactions', 'transaction_date', 'transaction_count'),
+    ('interactions', 'interaction_time', 'interaction_count'),
+    ('loan_payments', 'due_date', 'loan_installment_due_count'),
+    ('credit_applications', 'application_time', 'credit_application_count'),
+    ('fraud_alerts', 'alert_time', 'fraud_alert_count'),
+] %}
 {%- set far_past_date = "cast('1900-01-01' as date)" %}
 
 with customers as (
@@ -82,6 +94,12 @@ fraud_alerts as (
 dates as (
 
     select * from {{ ref('dim_date') }}
+
+),
+
+batches as (
+
+    select * from {{ ref('stg_batches') }}
 
 ),
 
@@ -231,12 +249,7 @@ late_inputs as (
     where
         transactions.dbt_loaded_at > (select latest_write.written_at from latest_write)
         and transactions.transaction_date < (select recompute_window.window_start_date from recompute_window)
-    {%- for input, event_column in [
-        ('interactions', 'interaction_time'),
-        ('loan_payments', 'due_date'),
-        ('credit_applications', 'application_time'),
-        ('fraud_alerts', 'alert_time'),
-    ] %}
+    {%- for input, event_column, _ in event_inputs[1:] %}
 
     union
 
@@ -249,9 +262,88 @@ late_inputs as (
 
 ),
 
+reloaded_history as (
+
+    -- a load since the latest write that covers days before the window: an old batch
+    -- reloaded, which may no longer send rows the held months count. Only then are the
+    -- held months' counts compared with the inputs (one pass over the history); a daily
+    -- batch covers its own days and skips the comparison
+    select count(*) > 0 as is_reloaded
+    from batches
+    where
+        batches.loaded_at > {{ from_utc_timestamp('(select latest_write.written_at from latest_write)') }}
+        and batches.window_start < (select recompute_window.window_start_date from recompute_window)
+
+),
+
+held_counts as (
+
+    select
+        held.customer_id,
+        {%- for _, _, measure in event_inputs %}
+        sum(held.{{ measure }}) as {{ measure }},
+        {%- endfor %}
+        min(held.month_start_date) as first_month_start_date
+    from {{ this }} as held
+    where
+        (select reloaded_history.is_reloaded from reloaded_history)
+        and held.month_start_date < (select recompute_window.window_start_date from recompute_window)
+    group by held.customer_id
+
+),
+
+input_counts as (
+
+    -- the same counts from the inputs, over the same months
+    {%- for input, event_column, measure in event_inputs %}
+    {%- if not loop.first %}
+
+    union all
+    {%- endif %}
+
+    select
+        held_counts.customer_id,
+        '{{ measure }}' as measure,
+        count(*) as input_count
+    from {{ input }}
+    inner join held_counts
+        on {{ input }}.customer_id = held_counts.customer_id
+    where
+        (select reloaded_history.is_reloaded from reloaded_history)
+        and {{ input }}.{{ event_column }} >= held_counts.first_month_start_date
+        and {{ input }}.{{ event_column }} < (select recompute_window.window_start_date from recompute_window)
+    group by held_counts.customer_id
+    {%- endfor %}
+
+),
+
+miscounted_history as (
+
+    -- customers whose held months count other events than their inputs hold now
+    select held_counts.customer_id
+    from held_counts
+    left join input_counts
+        on held_counts.customer_id = input_counts.customer_id
+    group by
+        {%- for _, _, measure in event_inputs %}
+        held_counts.{{ measure }},
+        {%- endfor %}
+        held_counts.customer_id
+    having
+        {%- for _, _, measure in event_inputs %}
+        held_counts.{{ measure }}
+        <> coalesce(sum(case when input_counts.measure = '{{ measure }}' then input_counts.input_count end), 0)
+        or
+        {%- endfor %}
+        false
+
+),
+
 changed_history as (
 
     select moved_balances.customer_id from moved_balances
+    union
+    select miscounted_history.customer_id from miscounted_history
     union
     select late_inputs.customer_id
     from late_inputs
