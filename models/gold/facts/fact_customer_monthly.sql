@@ -46,6 +46,7 @@
 ] %}
 {%- set far_past_date = "cast('1900-01-01' as date)" %}
 
+-- depends_on: {{ ref('stg_batches') }} (the loads, read only by an incremental run)
 with customers as (
 
     select * from {{ ref('dim_customer') }}
@@ -94,12 +95,6 @@ fraud_alerts as (
 dates as (
 
     select * from {{ ref('dim_date') }}
-
-),
-
-batches as (
-
-    select * from {{ ref('stg_batches') }}
 
 ),
 
@@ -269,7 +264,7 @@ reloaded_history as (
     -- held months' counts compared with the inputs (one pass over the history); a daily
     -- batch covers its own days and skips the comparison
     select count(*) > 0 as is_reloaded
-    from batches
+    from {{ ref('stg_batches') }} as batches
     where
         batches.loaded_at > {{ from_utc_timestamp('(select latest_write.written_at from latest_write)') }}
         and batches.window_start < (select recompute_window.window_start_date from recompute_window)
