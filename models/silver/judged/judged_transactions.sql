@@ -25,9 +25,9 @@
     is their held reason when it is one of those rules, else none; a rule of their own is
     never judged again). A flagged row whose parent is still missing would get the same
     verdict: it is left as held, not rewritten (at 10M transactions, 248,000 such rows a
-    day were, and every one flowed on to stg_transactions and the fact as changed). The post-hook
-    drops the rows of loads stg_batches no longer lists (a reloaded batch), so the
-    table always equals what a full refresh builds.
+    day were, and every one flowed on to stg_transactions and the fact as changed). The
+    post-hook drops the rows of loads stg_batches no longer lists (a reloaded batch), so
+    the table always equals what a full refresh builds.
 #}
 {{
     config(
